@@ -1,0 +1,444 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gatehouse.Core;
+using Gatehouse.Protocol.Model;
+using Gatehouse.Protocol.Serialization;
+using Gatehouse.Protocol.Signing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol;
+
+/// <summary>
+/// The one place that speaks AWS's wire protocols: finds the service and operation of a request,
+/// reads and validates its input against the model, calls the service's handler, and writes the
+/// result or the error as that protocol does. Every operation of every model answers: with its
+/// handler, or with an AWS-shaped "not implemented" error that names it.
+/// </summary>
+public sealed partial class AwsProtocolDispatcher
+{
+    /// <summary>The models Gatehouse serves, whether or not a service implements them yet.</summary>
+    public static readonly string[] ModelNames = ["cognito-idp", "apigatewayv2", "lambda", "logs"];
+
+    private readonly Dictionary<string, AwsServiceDefinition> _definitions;
+    private readonly ConcurrentDictionary<string, Lazy<ServiceEntry>> _entries = new(StringComparer.Ordinal);
+    private readonly GatehouseOptions _options;
+    private readonly ISignatureVerifier _verifier;
+    private readonly ILogger _logger;
+
+    public AwsProtocolDispatcher(IEnumerable<AwsServiceDefinition> definitions, GatehouseOptions options, ISignatureVerifier verifier, ILogger<AwsProtocolDispatcher> logger)
+    {
+        _definitions = definitions.ToDictionary(d => d.ModelName, StringComparer.Ordinal);
+        _options = options;
+        _verifier = verifier;
+        _logger = logger;
+        foreach (var name in ModelNames)
+            _entries[name] = new Lazy<ServiceEntry>(() => CreateEntry(name));
+    }
+
+    private ServiceEntry CreateEntry(string name)
+    {
+        var model = ServiceModel.LoadEmbedded(name);
+        var definition = _definitions.GetValueOrDefault(name) ?? DefaultDefinition(name);
+        return new ServiceEntry(model, definition, model.Protocol == WireProtocol.RestJson1 ? new RestRouter(model) : null);
+    }
+
+    private static AwsServiceDefinition DefaultDefinition(string name) => name switch
+    {
+        "cognito-idp" => new AwsServiceDefinition(name) { ValidationErrorCode = "InvalidParameterException", InternalErrorCode = "InternalErrorException" },
+        "lambda" => new AwsServiceDefinition(name) { ValidationErrorCode = "ValidationException", SerializationErrorCode = "InvalidRequestContentException", InternalErrorCode = "ServiceException", ErrorBodyHasType = true },
+        "apigatewayv2" => new AwsServiceDefinition(name) { ValidationErrorCode = "BadRequestException", SerializationErrorCode = "BadRequestException" },
+        "logs" => new AwsServiceDefinition(name) { ValidationErrorCode = "InvalidParameterException", InternalErrorCode = "ServiceUnavailableException" },
+        _ => new AwsServiceDefinition(name),
+    };
+
+    /// <summary>Loads every model now (call after the server is ready, to keep start-up short).</summary>
+    public void Warm()
+    {
+        foreach (var entry in _entries.Values)
+            _ = entry.Value;
+    }
+
+    /// <summary>Operations per model and how many have handlers (for the health endpoint and docs).</summary>
+    public IEnumerable<(string Model, int Operations, int Implemented)> Coverage() =>
+        _entries.Values.Select(e => e.Value).Select(e =>
+            (e.Model.Name, e.Model.Operations.Count, e.Model.Operations.Keys.Count(e.Definition.Handlers.ContainsKey)));
+
+    public ServiceModel Model(string name) => _entries[name].Value.Model;
+
+    /// <summary>Handles an HTTP request as an AWS API call.</summary>
+    public async Task HandleAsync(HttpContext http)
+    {
+        var requestId = AwsIds.NewRequestId();
+        http.Response.Headers["x-amzn-RequestId"] = requestId;
+        ServiceEntry? entry = null;
+        string operationName = "";
+        try
+        {
+            var authorization = SigV4Authorization.Parse(http.Request.Headers.Authorization);
+            entry = Classify(http, authorization);
+            if (entry is null)
+            {
+                await WriteUnroutableAsync(http).ConfigureAwait(false);
+                return;
+            }
+            var operation = FindOperation(http, entry);
+            operationName = operation.Name;
+            var body = await ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
+            if (authorization is not null)
+                await _verifier.VerifyAsync(http, authorization, body).ConfigureAwait(false);
+            if (!entry.Definition.Handlers.TryGetValue(operation.Name, out var handler))
+            {
+                throw new AwsException("NotImplementedException",
+                    $"Gatehouse does not implement {entry.Model.ServiceId} operation {operation.Name} yet.", 501);
+            }
+
+            var (input, payload) = ReadInput(http, entry, operation, body);
+            if (operation.Input is not null && InputValidator.Validate(input, operation.Input) is { } problem)
+                throw new AwsException(entry.Definition.ValidationErrorCode, problem, 400);
+
+            var region = authorization?.Region ?? _options.Region;
+            var context = new AwsRequestContext(_options.Account, region, requestId) { AccessKeyId = authorization?.AccessKeyId };
+            var response = await handler(new AwsRequest(context, operation.Name, input, payload, http), http.RequestAborted).ConfigureAwait(false);
+            await WriteResponseAsync(http, entry, operation, response).ConfigureAwait(false);
+        }
+        catch (AwsException error)
+        {
+            await WriteErrorAsync(http, entry, error).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (Exception unexpected)
+        {
+            LogUnexpected(_logger, entry?.Model.Name ?? "?", operationName, requestId, unexpected);
+            var code = entry?.Definition.InternalErrorCode ?? "InternalFailure";
+            await WriteErrorAsync(http, entry, new AwsException(code, "An internal error occurred. The request id names it in the server log.", 500)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>True when the request looks like an AWS API call (used by the server's top-level routing).</summary>
+    public bool IsAwsRequest(HttpRequest request) =>
+        request.Headers.ContainsKey("X-Amz-Target")
+        || request.Headers.Authorization.ToString().StartsWith(SigV4Authorization.Algorithm, StringComparison.Ordinal)
+        || RestEntries().Any(e => e.Router!.PathBelongs(RawPath(request.HttpContext)));
+
+    private IEnumerable<ServiceEntry> RestEntries() =>
+        _entries.Values.Select(e => e.Value).Where(e => e.Router is not null);
+
+    private ServiceEntry? Classify(HttpContext http, SigV4Authorization? authorization)
+    {
+        var target = http.Request.Headers["X-Amz-Target"].ToString();
+        if (target.Length > 0)
+        {
+            var dot = target.IndexOf('.', StringComparison.Ordinal);
+            var prefix = dot < 0 ? target : target[..dot];
+            foreach (var lazy in _entries.Values)
+            {
+                if (lazy.Value.Model.TargetPrefix == prefix)
+                    return lazy.Value;
+            }
+            throw new AwsException("UnknownOperationException", $"No service answers the target '{Truncate(target)}'.", 400);
+        }
+        var path = RawPath(http);
+        if (authorization is not null)
+        {
+            var signed = _entries.Values.Select(e => e.Value).Where(e => e.Model.SigningName == authorization.Service).ToList();
+            if (signed.Count == 0)
+                throw new AwsException("UnrecognizedClientException", $"The service '{Truncate(authorization.Service)}' in the credential scope is not served here.", 400);
+            var rest = signed.FirstOrDefault(e => e.Router is not null && e.Router.PathBelongs(path));
+            if (rest is not null)
+                return rest;
+            var json = signed.FirstOrDefault(e => e.Router is null);
+            if (json is not null)
+                throw new AwsException("UnknownOperationException", "The request has no X-Amz-Target header naming the operation.", 400);
+            return signed[0];
+        }
+        return RestEntries().FirstOrDefault(e => e.Router!.PathBelongs(path));
+    }
+
+    private static OperationModel FindOperation(HttpContext http, ServiceEntry entry)
+    {
+        if (entry.Router is null)
+        {
+            if (!HttpMethods.IsPost(http.Request.Method))
+                throw new AwsException("UnknownOperationException", "AWS JSON services are called with POST /.", 400);
+            var target = http.Request.Headers["X-Amz-Target"].ToString();
+            var name = target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            return entry.Model.Operations.GetValueOrDefault(name)
+                ?? throw new AwsException("UnknownOperationException", $"Unknown operation {Truncate(name)}.", 400);
+        }
+        var query = http.Request.Query;
+        var operation = entry.Router.Match(http.Request.Method, RawPath(http), n => query.TryGetValue(n, out var v) ? v.ToString() : null, out var labels);
+        if (operation is null)
+            throw new AwsException("UnknownOperationException", $"No {entry.Model.ServiceId} operation answers {http.Request.Method} {Truncate(http.Request.Path.Value ?? "/")}.", 404);
+        http.Items[LabelsKey] = labels;
+        return operation;
+    }
+
+    // AWS bodies are read by SDKs, never embedded in HTML: keep quotes and non-ASCII text readable.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private const string LabelsKey = "gatehouse.uri-labels";
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http, AwsServiceDefinition definition)
+    {
+        var limit = definition.MaxRequestBytes;
+        if (http.Request.ContentLength is { } declared && declared > limit)
+            throw TooLarge(definition, declared);
+        var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+            sizeFeature.MaxRequestBodySize = limit + 1;
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(http.Request.ContentLength ?? 4096, limit + 1));
+        try
+        {
+            while (true)
+            {
+                var memory = buffer.GetMemory(16384);
+                var read = await http.Request.Body.ReadAsync(memory, http.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+                buffer.Advance(read);
+                if (buffer.WrittenCount > limit)
+                    throw TooLarge(definition, buffer.WrittenCount);
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            throw TooLarge(definition, limit + 1);
+        }
+        return buffer.WrittenMemory;
+    }
+
+    private static AwsException TooLarge(AwsServiceDefinition definition, long size) =>
+        new(definition.TooLargeErrorCode, $"Request must be smaller than {definition.MaxRequestBytes} bytes for this operation.", 413);
+
+    private static (JsonObject Input, ReadOnlyMemory<byte> Payload) ReadInput(HttpContext http, ServiceEntry entry, OperationModel operation, ReadOnlyMemory<byte> body)
+    {
+        var shape = operation.Input;
+        var errorCode = entry.Definition.SerializationErrorCode;
+        if (shape is null)
+            return (new JsonObject(), ReadOnlyMemory<byte>.Empty);
+
+        JsonObject input;
+        ReadOnlyMemory<byte> payload = ReadOnlyMemory<byte>.Empty;
+        var payloadMember = shape.PayloadMember is { } p ? shape.MembersByName[p] : null;
+        if (payloadMember is not null && payloadMember.Shape.Type is "blob" or "string")
+        {
+            input = new JsonObject();
+            payload = body;
+        }
+        else if (payloadMember is not null)
+        {
+            input = new JsonObject();
+            if (ParseBody(body, errorCode) is { } element)
+            {
+                var value = InputReader.ReadJson(element, payloadMember.Shape, payloadMember.Name, errorCode);
+                if (value is not null)
+                    input[payloadMember.Name] = value;
+            }
+        }
+        else
+        {
+            input = ParseBody(body, errorCode) is { } element
+                ? (JsonObject)InputReader.ReadJson(element, shape, "", errorCode)!
+                : new JsonObject();
+        }
+
+        if (entry.Router is not null)
+            ReadHttpBindings(http, shape, input, errorCode);
+        return (input, payload);
+    }
+
+    private static JsonElement? ParseBody(ReadOnlyMemory<byte> body, string errorCode)
+    {
+        if (body.IsEmpty || body.Span.Trim(" \t\r\n"u8).IsEmpty)
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new AwsException(errorCode, "The request body must be a JSON object.", 400);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new AwsException(errorCode, "The request body is not valid JSON.", 400);
+        }
+    }
+
+    private static void ReadHttpBindings(HttpContext http, Shape shape, JsonObject input, string errorCode)
+    {
+        var labels = http.Items[LabelsKey] as Dictionary<string, string>;
+        foreach (var member in shape.Members)
+        {
+            switch (member.Location)
+            {
+                case "uri" when labels is not null && labels.TryGetValue(member.WireName, out var label):
+                    input[member.Name] = InputReader.ReadText(label, member.Shape, member.Name, errorCode);
+                    break;
+                case "querystring" when member.Shape.Type == "map":
+                    var map = new JsonObject();
+                    foreach (var (key, value) in http.Request.Query)
+                        map[key] = value.ToString();
+                    if (map.Count > 0)
+                        input[member.Name] = map;
+                    break;
+                case "querystring" when http.Request.Query.TryGetValue(member.WireName, out var values):
+                    if (member.Shape.Type == "list")
+                        input[member.Name] = new JsonArray(values.Select(v => InputReader.ReadText(v ?? "", member.Shape.ListMember!.Shape, member.Name, errorCode)).ToArray());
+                    else
+                        input[member.Name] = InputReader.ReadText(values.ToString(), member.Shape, member.Name, errorCode);
+                    break;
+                case "header" when http.Request.Headers.TryGetValue(member.WireName, out var header):
+                    input[member.Name] = InputReader.ReadText(header.ToString(), member.Shape, member.Name, errorCode);
+                    break;
+                case "headers":
+                    var prefixed = new JsonObject();
+                    foreach (var (name, value) in http.Request.Headers)
+                    {
+                        if (name.StartsWith(member.WireName, StringComparison.OrdinalIgnoreCase))
+                            prefixed[name[member.WireName.Length..]] = value.ToString();
+                    }
+                    if (prefixed.Count > 0)
+                        input[member.Name] = prefixed;
+                    break;
+            }
+        }
+    }
+
+    private static async Task WriteResponseAsync(HttpContext http, ServiceEntry entry, OperationModel operation, AwsResponse response)
+    {
+        var shape = operation.Output;
+        var status = entry.Router is null ? 200 : operation.ResponseCode;
+        http.Response.ContentType = entry.Model.ContentType;
+        if (shape is null)
+        {
+            http.Response.StatusCode = status;
+            if (entry.Router is null)
+                await http.Response.Body.WriteAsync("{}"u8.ToArray(), http.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        Member? payloadMember = shape.PayloadMember is { } p ? shape.MembersByName[p] : null;
+        if (entry.Router is not null)
+        {
+            foreach (var member in shape.Members)
+            {
+                if (member.Location is null || !response.Output.TryGetPropertyValue(member.Name, out var value) || value is null)
+                    continue;
+                switch (member.Location)
+                {
+                    case "statusCode":
+                        status = value.GetValue<int>();
+                        break;
+                    case "header":
+                        http.Response.Headers[member.WireName] = OutputWriter.ToText(value, member.Shape);
+                        break;
+                    case "headers" when value is JsonObject map:
+                        foreach (var (key, item) in map)
+                            http.Response.Headers[member.WireName + key] = item?.ToString();
+                        break;
+                }
+            }
+        }
+        http.Response.StatusCode = status;
+
+        if (payloadMember is not null && payloadMember.Shape.Type is "blob" or "string")
+        {
+            http.Response.ContentType = null;
+            var bytes = response.Payload ?? ReadOnlyMemory<byte>.Empty;
+            http.Response.ContentLength = bytes.Length;
+            await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        await using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            if (payloadMember is not null)
+            {
+                if (response.Output.TryGetPropertyValue(payloadMember.Name, out var value) && value is not null)
+                    OutputWriter.WriteValue(writer, value, payloadMember.Shape, payloadMember.TimestampFormat, entry.Model.Protocol);
+                else
+                    writer.WriteRawValue("{}");
+            }
+            else
+            {
+                OutputWriter.WriteStructure(writer, response.Output, shape, entry.Model.Protocol, bodyOnly: true);
+            }
+        }
+        http.Response.ContentLength = buffer.WrittenCount;
+        await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes an AWS error in the protocol of <paramref name="entry"/> (awsJson when unknown).</summary>
+    private static async Task WriteErrorAsync(HttpContext http, ServiceEntry? entry, AwsException error)
+    {
+        if (http.Response.HasStarted)
+            return;
+        var errorShape = entry?.Model.ErrorShape(error.Code);
+        var status = error.StatusCode ?? errorShape?.ErrorStatus ?? (errorShape?.IsFault == true ? 500 : 400);
+        var requestId = http.Response.Headers["x-amzn-RequestId"].ToString();
+        http.Response.Clear();
+        http.Response.Headers["x-amzn-RequestId"] = requestId;
+        http.Response.StatusCode = status;
+        http.Response.Headers["x-amzn-ErrorType"] = error.Code;
+        if (error.Headers is not null)
+        {
+            foreach (var (name, value) in error.Headers)
+                http.Response.Headers[name] = value;
+        }
+        var rest = entry?.Router is not null;
+        http.Response.ContentType = rest ? "application/json" : "application/x-amz-json-1.1";
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        await using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            if (!rest)
+                writer.WriteString("__type", error.Code);
+            if (rest && entry!.Definition.ErrorBodyHasType)
+                writer.WriteString("Type", status >= 500 ? "Service" : "User");
+            var messageName = errorShape?.MembersByName.ContainsKey("Message") == true && rest ? "Message" : "message";
+            writer.WriteString(messageName, error.Message);
+            if (error.Members is not null)
+            {
+                foreach (var (name, value) in error.Members)
+                {
+                    if (name is "message" or "Message" || value is null)
+                        continue;
+                    var wireName = errorShape?.MembersByName.GetValueOrDefault(name)?.WireName ?? name;
+                    writer.WritePropertyName(wireName);
+                    value.WriteTo(writer);
+                }
+            }
+            writer.WriteEndObject();
+        }
+        http.Response.ContentLength = buffer.WrittenCount;
+        await http.Response.Body.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+    }
+
+    private static Task WriteUnroutableAsync(HttpContext http) =>
+        WriteErrorAsync(http, null, new AwsException("UnknownOperationException",
+            $"No AWS service of Gatehouse answers {http.Request.Method} {Truncate(http.Request.Path.Value ?? "/")}.", 404));
+
+    /// <summary>The path as it came on the wire, still percent-encoded.</summary>
+    public static string RawPath(HttpContext http)
+    {
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "/";
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? raw : raw[..query];
+    }
+
+    private static string Truncate(string text) => text.Length > 128 ? text[..128] + "…" : text;
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unexpected failure in {Service} {Operation} (request {RequestId})")]
+    private static partial void LogUnexpected(ILogger logger, string service, string operation, string requestId, Exception exception);
+
+    private sealed record ServiceEntry(ServiceModel Model, AwsServiceDefinition Definition, RestRouter? Router);
+}

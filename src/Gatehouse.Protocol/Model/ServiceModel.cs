@@ -1,0 +1,98 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+
+namespace Gatehouse.Protocol.Model;
+
+public enum WireProtocol
+{
+    AwsJson11,
+    RestJson1,
+}
+
+/// <summary>A parsed AWS service model: metadata, shapes and operations with their HTTP bindings.</summary>
+public sealed class ServiceModel
+{
+    private ServiceModel(string name, JsonElement metadata)
+    {
+        Name = name;
+        var protocol = metadata.GetProperty("protocol").GetString();
+        Protocol = protocol switch
+        {
+            "json" => WireProtocol.AwsJson11,
+            "rest-json" => WireProtocol.RestJson1,
+            _ => throw new NotSupportedException($"Protocol '{protocol}' of {name} is not supported."),
+        };
+        TargetPrefix = metadata.TryGetProperty("targetPrefix", out var t) ? t.GetString() : null;
+        EndpointPrefix = metadata.GetProperty("endpointPrefix").GetString()!;
+        SigningName = metadata.TryGetProperty("signingName", out var s) ? s.GetString()! : EndpointPrefix;
+        ServiceId = metadata.GetProperty("serviceId").GetString()!;
+        ApiVersion = metadata.GetProperty("apiVersion").GetString()!;
+    }
+
+    /// <summary>The model's folder name, e.g. <c>cognito-idp</c>.</summary>
+    public string Name { get; }
+    public WireProtocol Protocol { get; }
+    public string? TargetPrefix { get; }
+    public string EndpointPrefix { get; }
+    public string SigningName { get; }
+    public string ServiceId { get; }
+    public string ApiVersion { get; }
+    public FrozenDictionary<string, Shape> Shapes { get; private set; } = FrozenDictionary<string, Shape>.Empty;
+    public FrozenDictionary<string, OperationModel> Operations { get; private set; } = FrozenDictionary<string, OperationModel>.Empty;
+
+    public string ContentType => Protocol == WireProtocol.AwsJson11 ? "application/x-amz-json-1.1" : "application/json";
+
+    /// <summary>Loads a model embedded by the generator (<c>{name}.model.json</c>).</summary>
+    public static ServiceModel LoadEmbedded(string name)
+    {
+        using var stream = typeof(ServiceModel).Assembly.GetManifestResourceStream(name + ".model.json")
+            ?? throw new InvalidOperationException($"No embedded model named {name}.");
+        using var document = JsonDocument.Parse(stream);
+        return Parse(name, document.RootElement);
+    }
+
+    public static ServiceModel Parse(string name, JsonElement root)
+    {
+        var model = new ServiceModel(name, root.GetProperty("metadata"));
+        var shapes = new Dictionary<string, Shape>(StringComparer.Ordinal);
+        foreach (var property in root.GetProperty("shapes").EnumerateObject())
+            shapes[property.Name] = new Shape(property.Name, property.Value);
+        foreach (var shape in shapes.Values)
+            shape.Resolve(shapes);
+        model.Shapes = shapes.ToFrozenDictionary(StringComparer.Ordinal);
+
+        var operations = new Dictionary<string, OperationModel>(StringComparer.Ordinal);
+        foreach (var property in root.GetProperty("operations").EnumerateObject())
+            operations[property.Name] = new OperationModel(property.Name, property.Value, shapes);
+        model.Operations = operations.ToFrozenDictionary(StringComparer.Ordinal);
+        return model;
+    }
+
+    /// <summary>The error shape named <paramref name="code"/>, if the model has it.</summary>
+    public Shape? ErrorShape(string code) =>
+        Shapes.TryGetValue(code, out var shape) && shape.IsException ? shape : null;
+}
+
+/// <summary>One operation: name, HTTP binding, input/output shapes.</summary>
+public sealed class OperationModel
+{
+    internal OperationModel(string name, JsonElement json, IReadOnlyDictionary<string, Shape> shapes)
+    {
+        Name = name;
+        var http = json.GetProperty("http");
+        HttpMethod = http.GetProperty("method").GetString()!;
+        RequestUri = http.GetProperty("requestUri").GetString()!;
+        ResponseCode = http.TryGetProperty("responseCode", out var code) ? code.GetInt32() : 200;
+        if (json.TryGetProperty("input", out var input))
+            Input = shapes[input.GetProperty("shape").GetString()!];
+        if (json.TryGetProperty("output", out var output))
+            Output = shapes[output.GetProperty("shape").GetString()!];
+    }
+
+    public string Name { get; }
+    public string HttpMethod { get; }
+    public string RequestUri { get; }
+    public int ResponseCode { get; }
+    public Shape? Input { get; }
+    public Shape? Output { get; }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Gatehouse.Protocol.Model;
+
+/// <summary>A shape of the service model with the traits the protocol layer acts on.</summary>
+public sealed class Shape
+{
+    private readonly JsonElement _json;
+    private Regex? _pattern;
+    private bool _patternTried;
+
+    internal Shape(string name, JsonElement json)
+    {
+        Name = name;
+        _json = json.Clone();
+        Type = json.GetProperty("type").GetString()!;
+        if (json.TryGetProperty("min", out var min)) Min = min.GetDouble();
+        if (json.TryGetProperty("max", out var max)) Max = max.GetDouble();
+        if (json.TryGetProperty("pattern", out var pattern)) Pattern = pattern.GetString();
+        if (json.TryGetProperty("enum", out var values))
+            Enum = values.EnumerateArray().Select(v => v.GetString()!).ToFrozenSet(StringComparer.Ordinal);
+        Sensitive = json.TryGetProperty("sensitive", out var sensitive) && sensitive.GetBoolean();
+        IsException = json.TryGetProperty("exception", out var exception) && exception.GetBoolean();
+        IsFault = json.TryGetProperty("fault", out var fault) && fault.GetBoolean();
+        IsDocument = json.TryGetProperty("document", out var document) && document.GetBoolean();
+        Streaming = json.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean();
+        if (json.TryGetProperty("payload", out var payload)) PayloadMember = payload.GetString();
+        if (json.TryGetProperty("timestampFormat", out var format)) TimestampFormat = format.GetString();
+        if (json.TryGetProperty("error", out var error))
+        {
+            if (error.TryGetProperty("httpStatusCode", out var status)) ErrorStatus = status.GetInt32();
+            if (error.TryGetProperty("code", out var errorCode)) ErrorCode = errorCode.GetString();
+        }
+        if (json.TryGetProperty("required", out var required))
+            Required = required.EnumerateArray().Select(r => r.GetString()!).ToFrozenSet(StringComparer.Ordinal);
+    }
+
+    public string Name { get; }
+
+    /// <summary>structure, list, map, string, integer, long, boolean, double, float, timestamp, blob.</summary>
+    public string Type { get; }
+    public double? Min { get; }
+    public double? Max { get; }
+    public string? Pattern { get; }
+    public FrozenSet<string>? Enum { get; }
+    public bool Sensitive { get; }
+    public bool IsException { get; }
+    public bool IsFault { get; }
+    public bool IsDocument { get; }
+    public bool Streaming { get; }
+    public string? PayloadMember { get; }
+    public string? TimestampFormat { get; }
+    public int? ErrorStatus { get; }
+    public string? ErrorCode { get; }
+    public FrozenSet<string> Required { get; } = FrozenSet<string>.Empty;
+
+    /// <summary>Structure members in model order.</summary>
+    public IReadOnlyList<Member> Members { get; private set; } = [];
+    public FrozenDictionary<string, Member> MembersByName { get; private set; } = FrozenDictionary<string, Member>.Empty;
+
+    /// <summary>Body members by their wire name (locationName or name).</summary>
+    public FrozenDictionary<string, Member> BodyMembersByWireName { get; private set; } = FrozenDictionary<string, Member>.Empty;
+
+    public Member? ListMember { get; private set; }
+    public Member? MapKey { get; private set; }
+    public Member? MapValue { get; private set; }
+
+    /// <summary>The pattern compiled for .NET, or null when absent or not expressible in .NET's syntax.</summary>
+    public Regex? PatternRegex
+    {
+        get
+        {
+            if (!_patternTried)
+            {
+                _patternTried = true;
+                if (Pattern is not null)
+                {
+                    try
+                    {
+                        _pattern = new Regex(Pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+                    }
+                    catch (ArgumentException)
+                    {
+                        _pattern = null;
+                    }
+                }
+            }
+            return _pattern;
+        }
+    }
+
+    internal void Resolve(IReadOnlyDictionary<string, Shape> shapes)
+    {
+        if (_json.TryGetProperty("members", out var members))
+        {
+            var list = new List<Member>();
+            foreach (var property in members.EnumerateObject())
+                list.Add(new Member(property.Name, property.Value, shapes));
+            Members = list;
+            MembersByName = list.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
+            BodyMembersByWireName = list.Where(m => m.Location is null)
+                .ToFrozenDictionary(m => m.WireName, StringComparer.Ordinal);
+        }
+        if (_json.TryGetProperty("member", out var member))
+            ListMember = new Member("member", member, shapes);
+        if (_json.TryGetProperty("key", out var key))
+            MapKey = new Member("key", key, shapes);
+        if (_json.TryGetProperty("value", out var value))
+            MapValue = new Member("value", value, shapes);
+    }
+
+    public override string ToString() => $"{Name} ({Type})";
+}
+
+/// <summary>A member of a structure (or a list's member, a map's key or value).</summary>
+public sealed class Member
+{
+    internal Member(string name, JsonElement json, IReadOnlyDictionary<string, Shape> shapes)
+    {
+        Name = name;
+        Shape = shapes[json.GetProperty("shape").GetString()!];
+        if (json.TryGetProperty("location", out var location)) Location = location.GetString();
+        if (json.TryGetProperty("locationName", out var locationName)) LocationName = locationName.GetString();
+        if (json.TryGetProperty("timestampFormat", out var format)) TimestampFormat = format.GetString();
+        IdempotencyToken = json.TryGetProperty("idempotencyToken", out var token) && token.GetBoolean();
+    }
+
+    public string Name { get; }
+    public Shape Shape { get; }
+
+    /// <summary>null (body), uri, querystring, header, headers, statusCode.</summary>
+    public string? Location { get; }
+    public string? LocationName { get; }
+    public string? TimestampFormat { get; }
+    public bool IdempotencyToken { get; }
+
+    /// <summary>The member's name on the wire.</summary>
+    public string WireName => LocationName ?? Name;
+
+    public override string ToString() => $"{Name}: {Shape}";
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using Gatehouse.Core;
+using Gatehouse.Functions;
+using Gatehouse.Gateway;
+using Gatehouse.Identity;
+using Gatehouse.Protocol;
+using Gatehouse.Protocol.Signing;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Gatehouse;
+
+/// <summary>
+/// The composition root: one Kestrel server on one port, the store, and every service behind the
+/// AWS protocol layer. Request routing, in order: the HTTP API data plane (by Host or path prefix),
+/// Gatehouse's own endpoints and the services' non-AWS endpoints, then AWS API calls.
+/// </summary>
+internal sealed class GatehouseServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IDatabase _database;
+    private readonly BlobStore _blobs;
+
+    private GatehouseServer(WebApplication app, IDatabase database, BlobStore blobs, Uri address)
+    {
+        _app = app;
+        _database = database;
+        _blobs = blobs;
+        Address = address;
+    }
+
+    /// <summary>The address the server listens on (the real port when 0 was asked for).</summary>
+    public Uri Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static string Version =>
+        typeof(GatehouseServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static async Task<GatehouseServer> StartAsync(GatehouseOptions options, CancellationToken cancellationToken)
+    {
+        IDatabase database = options.InMemory
+            ? await SqliteDatabase.OpenInMemoryAsync(cancellationToken).ConfigureAwait(false)
+            : await SqliteDatabase.OpenFileAsync(options.DataDirectory, cancellationToken).ConfigureAwait(false);
+        var blobs = options.InMemory ? BlobStore.CreateTemporary() : new BlobStore(Path.Combine(options.DataDirectory, "blobs"));
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The largest AWS request Gatehouse accepts (a 50 MB function zip, base64-encoded);
+            // each service enforces its own, smaller limit with its own AWS error.
+            kestrel.Limits.MaxRequestBodySize = 70L * 1024 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+            kestrel.Listen(address, options.Port);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(database);
+        services.AddSingleton(blobs);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ISignatureVerifier, AcceptAnySignature>();
+        services.AddSingleton<AwsProtocolDispatcher>();
+        services.AddGatehouseIdentity();
+        services.AddGatehouseFunctions();
+        services.AddGatehouseGateway();
+        services.AddRouting();
+
+        var app = builder.Build();
+        foreach (var service in app.Services.GetServices<IGatehouseService>())
+            await service.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var dispatcher = app.Services.GetRequiredService<AwsProtocolDispatcher>();
+        app.UseGatehouseGateway();
+        app.UseRouting();
+        app.MapGet("/_gatehouse/health", (HttpContext http) => WriteHealthAsync(http, app.Services));
+        app.MapPost("/_gatehouse/reset", (HttpContext http) => ResetAsync(http, app.Services));
+        app.MapGatehouseIdentity();
+        app.MapGatehouseFunctions();
+        app.MapGatehouseGateway();
+        app.MapFallback(dispatcher.HandleAsync);
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var uri = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        if (options.Port == 0)
+            options.Port = uri.Port;
+        // Load the service models after the server is ready, so start-up stays short.
+        _ = Task.Run(dispatcher.Warm, CancellationToken.None);
+        return new GatehouseServer(app, database, blobs, uri);
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    private static async Task WriteHealthAsync(HttpContext http, IServiceProvider services)
+    {
+        var options = services.GetRequiredService<GatehouseOptions>();
+        var database = services.GetRequiredService<IDatabase>();
+        var coverage = services.GetRequiredService<AwsProtocolDispatcher>().Coverage().ToDictionary(c => c.Model);
+        http.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(http.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteString("status", "running");
+        writer.WriteString("version", Version);
+        writer.WriteString("region", options.Region);
+        writer.WriteString("account", options.Account);
+        writer.WriteStartObject("store");
+        writer.WriteString("provider", options.InMemory ? "memory" : database.Provider);
+        writer.WriteString("location", database.Description);
+        writer.WriteEndObject();
+        writer.WriteStartObject("services");
+        foreach (var service in services.GetServices<IGatehouseService>())
+        {
+            writer.WriteStartObject(service.Name);
+            writer.WriteString("state", service.State);
+            if (coverage.TryGetValue(service.Name, out var c))
+            {
+                writer.WriteNumber("operations", c.Operations);
+                writer.WriteNumber("implemented", c.Implemented);
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static async Task ResetAsync(HttpContext http, IServiceProvider services)
+    {
+        var options = services.GetRequiredService<GatehouseOptions>();
+        http.Response.ContentType = "application/json";
+        if (!options.ResetAllowed)
+        {
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await http.Response.WriteAsync("{\"message\":\"Reset is disabled for a persistent store; start the server with --enable-reset to allow it.\"}").ConfigureAwait(false);
+            return;
+        }
+        foreach (var service in services.GetServices<IGatehouseService>())
+            await service.ResetAsync(http.RequestAborted).ConfigureAwait(false);
+        await http.Response.WriteAsync("{\"reset\":true}").ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await _database.DisposeAsync().ConfigureAwait(false);
+        _blobs.Dispose();
+    }
+}
