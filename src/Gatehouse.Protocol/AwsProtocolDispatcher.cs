@@ -193,7 +193,7 @@ public sealed partial class AwsProtocolDispatcher
         var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
             sizeFeature.MaxRequestBodySize = limit + 1;
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(http.Request.ContentLength ?? 4096, limit + 1));
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(http.Request.ContentLength ?? 4096, 256, limit + 1));
         try
         {
             while (true)
@@ -404,7 +404,9 @@ public sealed partial class AwsProtocolDispatcher
                 writer.WriteString("__type", error.Code);
             if (rest && entry!.Definition.ErrorBodyHasType)
                 writer.WriteString("Type", status >= 500 ? "Service" : "User");
-            var messageName = errorShape?.MembersByName.ContainsKey("Message") == true && rest ? "Message" : "message";
+            // The model decides the casing: Lambda says "Message" for some errors, API Gateway maps "Message" to "message".
+            var messageMember = errorShape?.MembersByName.GetValueOrDefault("Message") ?? errorShape?.MembersByName.GetValueOrDefault("message");
+            var messageName = rest && messageMember is not null ? messageMember.WireName : "message";
             writer.WriteString(messageName, error.Message);
             if (error.Members is not null)
             {

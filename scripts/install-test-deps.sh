@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the tests drive when it is missing: Debian's AWS CLI v2 (/usr/bin/aws), node and
+# the npm clients in tests/clients. Safe to run again: it only installs what is not there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -x /usr/bin/aws ] || need+=(awscli)
+command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v zip >/dev/null 2>&1 || need+=(zip)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ ! -d tests/clients/node_modules ] || [ tests/clients/package-lock.json -nt tests/clients/node_modules/.package-lock.json ]; then
+  echo "Installing the npm clients the tests drive (tests/clients)"
+  (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
+fi
