@@ -1,0 +1,84 @@
+using Gatehouse.Core;
+
+namespace Gatehouse.Tests;
+
+public sealed class OptionsLoaderTests
+{
+    private static readonly Dictionary<string, string?> NoEnvironment = new();
+
+    [Fact]
+    public void Load_Nothing_AwsLikeDefaults()
+    {
+        var options = OptionsLoader.Load([], NoEnvironment);
+
+        Assert.Equal("127.0.0.1", options.Host);
+        Assert.Equal(4566, options.Port);
+        Assert.Equal(".gatehouse", options.DataDirectory);
+        Assert.Equal("us-east-1", options.Region);
+        Assert.Equal("000000000000", options.Account);
+        Assert.False(options.InMemory);
+        Assert.False(options.ResetAllowed);
+        Assert.Equal("http://127.0.0.1:4566", options.EffectivePublicUrl);
+    }
+
+    [Fact]
+    public void Load_CommandLine_OverridesEnvironment()
+    {
+        var environment = new Dictionary<string, string?> { ["GATEHOUSE_PORT"] = "5000", ["GATEHOUSE_REGION"] = "eu-west-1" };
+
+        var options = OptionsLoader.Load(["--port", "6000", "--in-memory", "--public-url=http://gh.test:6000"], environment);
+
+        Assert.Equal(6000, options.Port);
+        Assert.Equal("eu-west-1", options.Region);
+        Assert.True(options.InMemory);
+        Assert.True(options.ResetAllowed);
+        Assert.Equal("http://gh.test:6000", options.EffectivePublicUrl);
+    }
+
+    [Fact]
+    public void Load_ConfigFile_LowestPrecedence()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "gatehouse-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(file, """{"port": 7000, "account": "123456789012", "data": "/tmp/x"}""");
+        try
+        {
+            var options = OptionsLoader.Load(["--config", file], new Dictionary<string, string?> { ["GATEHOUSE_DATA"] = "/tmp/y" });
+
+            Assert.Equal(7000, options.Port);
+            Assert.Equal("123456789012", options.Account);
+            Assert.Equal("/tmp/y", options.DataDirectory);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("--port", "seventy")]
+    [InlineData("--port", "70000")]
+    [InlineData("--region", "mars")]
+    [InlineData("--account", "12")]
+    [InlineData("--public-url", "not a url")]
+    public void Load_BadValue_ClearError(string option, string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => OptionsLoader.Load([option, value], NoEnvironment));
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("stray")]
+    [InlineData("--port")]
+    public void Load_BadArguments_ClearError(string argument)
+    {
+        Assert.Throws<ArgumentException>(() => OptionsLoader.Load([argument], NoEnvironment));
+    }
+
+    [Fact]
+    public void ResetAllowed_PersistentStoreWithFlag_True()
+    {
+        var options = OptionsLoader.Load(["--enable-reset"], NoEnvironment);
+        Assert.True(options.ResetAllowed);
+    }
+}
