@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Gatehouse;
+using Gatehouse.Core;
+using Gatehouse.Quickstart;
 
 // gatehouse <verb> [options]
 //   serve       run the server (the default verb)
@@ -12,6 +14,7 @@ try
     return verb switch
     {
         "serve" => await Cli.ServeAsync(rest),
+        "quickstart" => await Cli.QuickstartAsync(rest),
         "version" or "--version" => Cli.PrintVersion(),
         "help" or "--help" or "-h" => Cli.PrintHelp(),
         _ => Cli.Fail($"Unknown command '{verb}'. Run 'gatehouse help'."),
@@ -26,14 +29,43 @@ internal static class Cli
 {
     public static async Task<int> ServeAsync(string[] args)
     {
-        var started = Stopwatch.GetTimestamp();
-        var options = OptionsLoader.Load(args, Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal));
-        await using var server = await GatehouseServer.StartAsync(options, CancellationToken.None);
-        var elapsed = Stopwatch.GetElapsedTime(started) + (DateTime.Now - Process.GetCurrentProcess().StartTime - Stopwatch.GetElapsedTime(started));
-        Console.WriteLine($"Gatehouse ready on {server.Address.ToString().TrimEnd('/')} ({(int)elapsed.TotalMilliseconds} ms, store: {(options.InMemory ? "memory" : Path.GetFullPath(options.DataDirectory))})");
+        var options = LoadOptions(args);
+        await using var server = await StartAsync(options);
         await server.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary>Starts the server and creates (or reuses) the seed's stack, then prints how to use it.</summary>
+    public static async Task<int> QuickstartAsync(string[] args)
+    {
+        var options = LoadOptions(args);
+        await using var server = await StartAsync(options);
+        using var client = new LocalAwsClient(server.Address, options.Region);
+        SeedStack.Result stack;
+        try
+        {
+            stack = await new SeedStack(client, options).EnsureAsync();
+        }
+        catch (LocalAwsException error)
+        {
+            Console.Error.WriteLine("gatehouse: the quickstart stack could not be created: " + error.Message);
+            return 1;
+        }
+        Console.WriteLine(QuickstartReport.Render(stack, server.Address.ToString().TrimEnd('/'), options.Region));
+        await server.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private static GatehouseOptions LoadOptions(string[] args) =>
+        OptionsLoader.Load(args, Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal));
+
+    private static async Task<GatehouseServer> StartAsync(GatehouseOptions options)
+    {
+        var server = await GatehouseServer.StartAsync(options, CancellationToken.None);
+        var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        Console.WriteLine($"Gatehouse ready on {server.Address.ToString().TrimEnd('/')} ({(int)elapsed.TotalMilliseconds} ms, store: {(options.InMemory ? "memory" : Path.GetFullPath(options.DataDirectory))})");
+        return server;
     }
 
     public static int PrintVersion()
@@ -48,6 +80,7 @@ internal static class Cli
             gatehouse — Cognito user pools, HTTP APIs and Lambda functions on one local server.
 
             Usage: gatehouse [serve] [options]
+                   gatehouse quickstart [options]   serve, and create the seed's stack (idempotent)
                    gatehouse version
 
             Options (also GATEHOUSE_<NAME> variables and a gatehouse.json file):

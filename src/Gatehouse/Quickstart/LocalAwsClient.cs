@@ -1,0 +1,81 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Gatehouse.Quickstart;
+
+/// <summary>
+/// Calls Gatehouse's own AWS APIs over HTTP, exactly as a client would, so the quickstart exercises
+/// the same path as the AWS CLI and never reaches into a service's internals.
+/// </summary>
+internal sealed class LocalAwsClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly string _region;
+
+    public LocalAwsClient(Uri endpoint, string region)
+    {
+        _http = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(60) };
+        _region = region;
+    }
+
+    /// <summary>An awsJson1.1 call (Cognito: <c>AWSCognitoIdentityProviderService</c>).</summary>
+    public async Task<JsonObject> JsonAsync(string targetPrefix, string signingName, string operation, JsonObject input)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new StringContent(input.ToJsonString(), Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", targetPrefix + "." + operation);
+        Sign(request, signingName);
+        return await SendAsync(request, operation).ConfigureAwait(false);
+    }
+
+    /// <summary>A restJson1 call (Lambda, API Gateway v2).</summary>
+    public async Task<JsonObject> RestAsync(HttpMethod method, string path, string signingName, string operation, JsonObject? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        Sign(request, signingName);
+        return await SendAsync(request, operation).ConfigureAwait(false);
+    }
+
+    /// <summary>A plain GET of a JSON document (discovery, JWKS).</summary>
+    public async Task<JsonObject> GetAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        return await SendAsync(request, "GET " + path).ConfigureAwait(false);
+    }
+
+    private void Sign(HttpRequestMessage request, string signingName)
+    {
+        // Gatehouse accepts any credentials; the scope tells it the region and the service.
+        var date = DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        request.Headers.TryAddWithoutValidation("Authorization",
+            $"AWS4-HMAC-SHA256 Credential=gatehouse-quickstart/{date}/{_region}/{signingName}/aws4_request, SignedHeaders=host, Signature={new string('0', 64)}");
+    }
+
+    private async Task<JsonObject> SendAsync(HttpRequestMessage request, string operation)
+    {
+        using var response = await _http.SendAsync(request).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var code = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.First().Split(':')[0] : response.StatusCode.ToString();
+            var json = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
+            var message = (json?["message"] ?? json?["Message"])?.GetValue<string>() ?? text;
+            throw new LocalAwsException(operation, code, message);
+        }
+        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!.AsObject();
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+internal sealed class LocalAwsException(string operation, string code, string message)
+    : Exception($"{operation} failed: {code}: {message}")
+{
+    public string Code { get; } = code;
+}
