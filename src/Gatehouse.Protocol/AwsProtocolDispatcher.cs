@@ -69,6 +69,10 @@ public sealed partial class AwsProtocolDispatcher
 
     public ServiceModel Model(string name) => _entries[name].Value.Model;
 
+    /// <summary>Whether a service registered a handler for the operation.</summary>
+    public bool IsImplemented(string model, string operation) =>
+        _entries.TryGetValue(model, out var entry) && entry.Value.Definition.Handlers.ContainsKey(operation);
+
     /// <summary>Handles an HTTP request as an AWS API call.</summary>
     public async Task HandleAsync(HttpContext http)
     {

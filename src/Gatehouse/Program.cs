@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Gatehouse;
 using Gatehouse.Core;
 using Gatehouse.Quickstart;
+using Microsoft.Extensions.DependencyInjection;
 
 // gatehouse <verb> [options]
 //   serve       run the server (the default verb)
@@ -15,6 +16,7 @@ try
     {
         "serve" => await Cli.ServeAsync(rest),
         "quickstart" => await Cli.QuickstartAsync(rest),
+        "coverage" => await Cli.CoverageAsync(rest),
         "version" or "--version" => Cli.PrintVersion(),
         "help" or "--help" or "-h" => Cli.PrintHelp(),
         _ => Cli.Fail($"Unknown command '{verb}'. Run 'gatehouse help'."),
@@ -56,6 +58,17 @@ internal static class Cli
         return 0;
     }
 
+    /// <summary>Prints, as Markdown, which operations of each AWS model Gatehouse implements.</summary>
+    public static async Task<int> CoverageAsync(string[] args)
+    {
+        var options = LoadOptions(args);
+        options.InMemory = true;
+        options.Port = 0;
+        await using var server = await GatehouseServer.StartAsync(options, CancellationToken.None);
+        Console.Write(CoverageReport.Render(server.Services.GetRequiredService<Gatehouse.Protocol.AwsProtocolDispatcher>()));
+        return 0;
+    }
+
     private static GatehouseOptions LoadOptions(string[] args) =>
         OptionsLoader.Load(args, Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal));
@@ -80,6 +93,7 @@ internal static class Cli
             gatehouse — Cognito user pools, HTTP APIs and Lambda functions on one local server.
 
             Usage: gatehouse [serve] [options]
+                   gatehouse coverage               print which AWS operations are implemented (Markdown)
                    gatehouse quickstart [options]   serve, and create the seed's stack (idempotent)
                    gatehouse version
 
