@@ -17,13 +17,21 @@ public partial class GatehouseProcess : IAsyncDisposable, IDisposable
     {
     }
 
-    protected GatehouseProcess(params string[] arguments)
+    protected GatehouseProcess(params string[] arguments) : this(arguments, "serve")
+    {
+    }
+
+    /// <param name="verb">serve, or quickstart (which also creates the seed's stack).</param>
+    protected GatehouseProcess(IReadOnlyList<string> arguments, string verb)
     {
         Arguments = arguments;
+        Verb = verb;
         Start();
     }
 
     public IReadOnlyList<string> Arguments { get; }
+
+    public string Verb { get; }
 
     /// <summary>e.g. http://127.0.0.1:41234</summary>
     public Uri Endpoint { get; private set; } = null!;
@@ -51,7 +59,7 @@ public partial class GatehouseProcess : IAsyncDisposable, IDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         info.ArgumentList.Add(Repository.ServerDll);
-        info.ArgumentList.Add("serve");
+        info.ArgumentList.Add(Verb);
         info.ArgumentList.Add("--port");
         info.ArgumentList.Add("0");
         foreach (var argument in Arguments.Concat(extraArguments))
