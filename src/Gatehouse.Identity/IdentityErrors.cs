@@ -74,6 +74,10 @@ internal static class IdentityErrors
     public static AwsException UserInGroupNotFound() => new(E.UserNotFoundException, "User does not exist.");
     public static AwsException NoVerifiedContact() => new(E.InvalidParameterException, "Cannot reset password for the user as there is no registered/verified email or phone_number");
 
+    public static AwsException SignUpNotPermitted() => new(E.NotAuthorizedException, "SignUp is not permitted for this user pool");
+    public static AwsException AlreadyConfirmed() => new(E.InvalidParameterException, "User is already confirmed.");
+    public static AwsException MissingScope() => new(E.NotAuthorizedException, "Access Token does not have required scopes");
+
     public static AwsException SchemaViolation(string attribute, string reason) =>
         new(E.InvalidParameterException, $"Attributes did not conform to the schema: {attribute}: {reason}");
 }
