@@ -1,5 +1,9 @@
+using System.Text.Json;
 using Gatehouse.Core;
+using Gatehouse.Identity.Tokens;
 using Gatehouse.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,9 +17,96 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<IdentityService>();
         services.AddSingleton<IGatehouseService>(sp => sp.GetRequiredService<IdentityService>());
         services.AddSingleton<AwsServiceDefinition>(sp => sp.GetRequiredService<IdentityService>().Definition);
+        services.AddSingleton<ILocalIssuerDirectory>(sp => new LocalIssuerDirectory(sp.GetRequiredService<IdentityService>()));
         return services;
     }
 
-    /// <summary>Maps the service's endpoints that are not AWS API calls.</summary>
-    public static IEndpointRouteBuilder MapGatehouseIdentity(this IEndpointRouteBuilder endpoints) => endpoints;
+    /// <summary>
+    /// Maps the service's endpoints that are not AWS API calls: each pool's JWKS and OpenID
+    /// discovery document under its issuer path (also under the plain /{poolId} path when the
+    /// issuer is AWS-shaped or the public URL has a path), and the local outbox.
+    /// </summary>
+    public static IEndpointRouteBuilder MapGatehouseIdentity(this IEndpointRouteBuilder endpoints)
+    {
+        var service = endpoints.ServiceProvider.GetRequiredService<IdentityService>();
+        var options = endpoints.ServiceProvider.GetRequiredService<GatehouseOptions>();
+        var prefixes = new List<string> { "" };
+        if (options.PublicUrl is not null && Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var publicUrl) && publicUrl.AbsolutePath.Trim('/') is { Length: > 0 } path)
+            prefixes.Add("/" + path);
+        foreach (var prefix in prefixes)
+        {
+            endpoints.MapGet(prefix + "/{poolId}/.well-known/jwks.json", (string poolId, HttpContext http) => WriteJwksAsync(service, poolId, http));
+            endpoints.MapGet(prefix + "/{poolId}/.well-known/openid-configuration", (string poolId, HttpContext http) => WriteDiscoveryAsync(service, poolId, http));
+        }
+        endpoints.MapGet("/_gatehouse/outbox", (HttpContext http) => WriteOutboxAsync(service, http));
+        return endpoints;
+    }
+
+    private static async Task WriteJwksAsync(IdentityService service, string poolId, HttpContext http)
+    {
+        if (!service.TryGetPool(poolId, out var state))
+        {
+            await NotFoundAsync(http, poolId).ConfigureAwait(false);
+            return;
+        }
+        http.Response.ContentType = "application/json";
+        http.Response.Headers.CacheControl = "max-age=3600";
+        await http.Response.Body.WriteAsync(state.Keys.Jwks, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteDiscoveryAsync(IdentityService service, string poolId, HttpContext http)
+    {
+        if (!service.TryGetPool(poolId, out var state))
+        {
+            await NotFoundAsync(http, poolId).ConfigureAwait(false);
+            return;
+        }
+        var issuer = service.Tokens.Issuer(state.Pool.Id, state.Pool.Region);
+        // The keys live on Gatehouse even when the issuer is AWS-shaped.
+        var options = http.RequestServices.GetRequiredService<GatehouseOptions>();
+        var jwks = $"{options.EffectivePublicUrl}/{poolId}/.well-known/jwks.json";
+        http.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(http.Response.Body, new Dictionary<string, object>
+        {
+            ["issuer"] = issuer,
+            ["jwks_uri"] = options.AwsIssuers ? jwks : issuer + "/.well-known/jwks.json",
+            ["response_types_supported"] = new[] { "code", "token" },
+            ["scopes_supported"] = new[] { "openid", "email", "phone", "profile" },
+            ["subject_types_supported"] = new[] { "public" },
+            ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+            ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post" },
+        }, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteOutboxAsync(IdentityService service, HttpContext http)
+    {
+        var poolId = http.Request.Query["poolId"].ToString();
+        var username = http.Request.Query["username"].ToString();
+        var messages = service.Outbox(poolId.Length > 0 ? poolId : null)
+            .Where(m => username.Length == 0 || m.Username == username || m.Destination == username);
+        http.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(http.Response.Body, new
+        {
+            messages = messages.Select(m => new
+            {
+                id = m.Id,
+                userPoolId = m.PoolId,
+                username = m.Username,
+                destination = m.Destination,
+                medium = m.Medium,
+                purpose = m.Purpose,
+                subject = m.Subject,
+                body = m.Body,
+                code = m.Code,
+                created = m.Created,
+            }),
+        }, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task NotFoundAsync(HttpContext http, string poolId)
+    {
+        http.Response.StatusCode = StatusCodes.Status404NotFound;
+        http.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(http.Response.Body, new { message = $"User pool {poolId} does not exist." }, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+    }
 }

@@ -1,0 +1,8 @@
+namespace Gatehouse.Identity;
+
+public sealed partial class IdentityService
+{
+    private void MapGroupOperations()
+    {
+    }
+}

@@ -1,0 +1,356 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Gatehouse.Identity.Auth;
+using Gatehouse.Identity.Model;
+using Gatehouse.Protocol;
+using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
+
+namespace Gatehouse.Identity;
+
+/// <summary>
+/// Sign-up, confirmation codes, forgotten passwords (codes go to the local outbox) and the
+/// operations a signed-in user calls with their access token.
+/// </summary>
+public sealed partial class IdentityService
+{
+    private const string SignUpPurpose = "signup";
+    private const string ResetPurpose = "reset";
+    private const int MaxCodeAttempts = 5;
+
+    private void MapSelfServiceOperations() => Definition
+        .Map(Op.SignUp, SignUpAsync)
+        .Map(Op.ConfirmSignUp, ConfirmSignUpAsync)
+        .Map(Op.AdminConfirmSignUp, AdminConfirmSignUpAsync)
+        .Map(Op.ResendConfirmationCode, ResendConfirmationCodeAsync)
+        .Map(Op.ForgotPassword, ForgotPasswordAsync)
+        .Map(Op.ConfirmForgotPassword, ConfirmForgotPasswordAsync)
+        .Map(Op.AdminResetUserPassword, AdminResetUserPasswordAsync)
+        .Map(Op.GetUser, GetUser)
+        .Map(Op.UpdateUserAttributes, UpdateUserAttributesAsync)
+        .Map(Op.DeleteUserAttributes, DeleteUserAttributesAsync)
+        .Map(Op.DeleteUser, DeleteUserAsync)
+        .Map(Op.ChangePassword, ChangePasswordAsync);
+
+    // ---- codes ----
+
+    private static string CodeHash(User user, string purpose, string code) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(user.Sub + "\0" + purpose + "\0" + code)));
+
+    /// <summary>A new six-digit code for <paramref name="user"/>; only its hash is kept on the user.</summary>
+    private (string Code, PendingCode Pending) NewCode(User user, string purpose, TimeSpan lifetime)
+    {
+        var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        return (code, new PendingCode(purpose, CodeHash(user, purpose, code), Now + lifetime, 0));
+    }
+
+    /// <summary>Where a code goes: the email if there is one, else the phone number.</summary>
+    private static (string Attribute, string Destination, string Medium)? ContactOf(User user) =>
+        user.Attribute("email") is { } email ? ("email", email, "EMAIL")
+        : user.Attribute("phone_number") is { } phone ? ("phone_number", phone, "SMS")
+        : null;
+
+    private static JsonObject DeliveryJson(string attribute, string destination, string medium) => new()
+    {
+        ["Destination"] = Mask(destination, medium),
+        ["DeliveryMedium"] = medium,
+        ["AttributeName"] = attribute,
+    };
+
+    /// <summary>Cognito shows destinations masked: j***@e***, +*******1234.</summary>
+    private static string Mask(string destination, string medium)
+    {
+        if (medium == "SMS")
+            return "+" + new string('*', Math.Max(0, destination.Length - 5)) + destination[^4..];
+        var at = destination.IndexOf('@', StringComparison.Ordinal);
+        return at <= 0 ? "***" : destination[0] + "***@" + destination[at + 1] + "***";
+    }
+
+    private void DeliverCode(UserPool pool, User user, string purpose, string code, (string Attribute, string Destination, string Medium) contact)
+    {
+        var (subject, body) = purpose == SignUpPurpose
+            ? (pool.Settings["EmailVerificationSubject"]?.GetValue<string>() ?? "Your verification code",
+               pool.Settings["EmailVerificationMessage"]?.GetValue<string>() ?? "Your verification code is {####}.")
+            : ("Your password reset code", "Your password reset code is {####}.");
+        AddToOutbox(new OutboxMessage(Guid.NewGuid().ToString(), pool.Id, user.Username, contact.Destination, contact.Medium, purpose,
+            subject, body.Replace("{####}", code, StringComparison.Ordinal), code, Now));
+    }
+
+    /// <summary>Checks a code under the write gate, counting a wrong one; returns the user without the code when it is right.</summary>
+    private User ConsumeCode(User current, string purpose, string code)
+    {
+        if (current.Code is not { } pending || pending.Purpose != purpose)
+            throw IdentityErrors.CodeMismatch();
+        if (pending.Attempts >= MaxCodeAttempts)
+            throw IdentityErrors.TooManyFailedAttempts();
+        if (pending.ExpiresAt <= Now)
+            throw IdentityErrors.CodeExpired();
+        var expected = Encoding.ASCII.GetBytes(pending.Hash);
+        var actual = Encoding.ASCII.GetBytes(CodeHash(current, purpose, code));
+        if (!CryptographicOperations.FixedTimeEquals(expected, actual))
+            throw IdentityErrors.CodeMismatch();
+        return current with { Code = null };
+    }
+
+    /// <summary>Records a wrong code (so guessing is limited) — a separate write, because the failed call rolls nothing else.</summary>
+    private async Task CountWrongCodeAsync(PoolState state, string key, User user, CancellationToken ct)
+    {
+        try
+        {
+            await UpdateUserAsync(state, key, user.Sub, current => current.Code is { } pending
+                ? current with { Code = pending with { Attempts = pending.Attempts + 1 } }
+                : current, ct).ConfigureAwait(false);
+        }
+        catch (Gatehouse.Core.AwsException)
+        {
+            // The user went away meanwhile: nothing to count.
+        }
+    }
+
+    private async Task<User> ApplyCodeAsync(PoolState state, string key, User user, string purpose, string code, Func<User, User> then, CancellationToken ct)
+    {
+        try
+        {
+            return await UpdateUserAsync(state, key, user.Sub, current => then(ConsumeCode(current, purpose, code)), ct).ConfigureAwait(false);
+        }
+        catch (Gatehouse.Core.AwsException e) when (e.Code == "CodeMismatchException")
+        {
+            await CountWrongCodeAsync(state, key, user, ct).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // ---- sign-up ----
+
+    private async ValueTask<AwsResponse> SignUpAsync(AwsRequest request, CancellationToken ct)
+    {
+        var input = request.Input;
+        var (state, client) = ClientById(input.Req("ClientId"));
+        var pool = state.Pool;
+        if (pool.AllowAdminCreateUserOnly)
+            throw IdentityErrors.SignUpNotPermitted();
+        var given = input.Req("Username");
+        CheckSecretHash(client, input.Str("SecretHash"), given);
+        var password = input.Str("Password") ?? throw IdentityErrors.MissingParameter("Password");
+        var (username, sub, requested) = NameNewUser(pool, given, ReadAttributes(input, "UserAttributes"));
+        var attributes = MergeAttributes(pool, [new("sub", sub)], requested, creating: true);
+        CheckRequired(pool, attributes);
+        PasswordPolicyChecker.Enforce(password, pool.PasswordPolicy, PasswordPolicyChecker.SignUpPrefix);
+        var now = Now;
+        var user = WithPassword(new User
+        {
+            PoolId = pool.Id,
+            Username = username,
+            Sub = sub,
+            Status = UserStatus.Unconfirmed,
+            CredentialStamp = "",
+            Attributes = attributes,
+            Created = now,
+            Modified = now,
+        }, pool, password, temporary: false);
+        var contact = ContactOf(user) is { } c && pool.AutoVerifiedAttributes.Contains(c.Attribute) ? c : ((string, string, string)?)null;
+        string? code = null;
+        if (contact is not null)
+        {
+            var (newCode, pending) = NewCode(user, SignUpPurpose, TimeSpan.FromHours(24));
+            code = newCode;
+            user = user with { Code = pending };
+        }
+        var key = pool.UserKey(username);
+        using (await GateAsync(ct).ConfigureAwait(false))
+        {
+            if (state.Users.ContainsKey(key))
+                throw IdentityErrors.UserExists();
+            CheckAliasesFree(state, key, attributes);
+            await WriteAsync((c, t) => IdentityStore.SaveUserAsync(c, t, user), ct).ConfigureAwait(false);
+            ApplyUser(state, key, null, user);
+        }
+        var output = new JsonObject { ["UserConfirmed"] = false, ["UserSub"] = sub };
+        if (contact is { } to && code is not null)
+        {
+            DeliverCode(pool, user, SignUpPurpose, code, to);
+            output["CodeDeliveryDetails"] = DeliveryJson(to.Item1, to.Item2, to.Item3);
+        }
+        return output;
+    }
+
+    /// <summary>The user an unauthenticated code operation names, with Cognito's answer for unknown ones.</summary>
+    private static (string Key, User User) CodeUser(PoolState state, string name) =>
+        state.Find(name) ?? throw IdentityErrors.UsernameClientNotFound();
+
+    private async ValueTask<AwsResponse> ConfirmSignUpAsync(AwsRequest request, CancellationToken ct)
+    {
+        var (state, client) = ClientById(request.Input.Req("ClientId"));
+        var name = request.Input.Req("Username");
+        var found = state.Find(name);
+        CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
+        if (found is not { } hit)
+            throw client.PreventUserExistenceErrors ? IdentityErrors.CodeMismatch() : IdentityErrors.UsernameClientNotFound();
+        if (hit.User.Status != UserStatus.Unconfirmed)
+            throw IdentityErrors.CannotConfirm(hit.User.Status);
+        await ApplyCodeAsync(state, hit.Key, hit.User, SignUpPurpose, request.Input.Req("ConfirmationCode"), u => Verified(u) with { Status = UserStatus.Confirmed }, ct).ConfigureAwait(false);
+        return AwsResponse.Empty;
+    }
+
+    /// <summary>A confirmed code proves the contact it went to.</summary>
+    private static User Verified(User user)
+    {
+        var flag = ContactOf(user)?.Attribute == "phone_number" ? "phone_number_verified" : "email_verified";
+        var attributes = user.Attributes.Where(a => a.Key != flag).Append(new(flag, "true")).ToList();
+        return user with { Attributes = attributes };
+    }
+
+    private async ValueTask<AwsResponse> AdminConfirmSignUpAsync(AwsRequest request, CancellationToken ct)
+    {
+        var state = Pool(request);
+        var (key, found) = RequireUser(state, request.Input.Req("Username"));
+        await UpdateUserAsync(state, key, found.Sub, current => current.Status == UserStatus.Unconfirmed
+            ? current with { Status = UserStatus.Confirmed, Code = null }
+            : throw IdentityErrors.CannotConfirm(current.Status), ct).ConfigureAwait(false);
+        return AwsResponse.Empty;
+    }
+
+    private async ValueTask<AwsResponse> ResendConfirmationCodeAsync(AwsRequest request, CancellationToken ct)
+    {
+        var (state, client) = ClientById(request.Input.Req("ClientId"));
+        var name = request.Input.Req("Username");
+        var found = state.Find(name);
+        CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
+        var (key, user) = found ?? throw IdentityErrors.UsernameClientNotFound();
+        if (user.Status != UserStatus.Unconfirmed)
+            throw IdentityErrors.AlreadyConfirmed();
+        var contact = ContactOf(user) ?? throw IdentityErrors.NoVerifiedContact();
+        var (code, pending) = NewCode(user, SignUpPurpose, TimeSpan.FromHours(24));
+        var updated = await UpdateUserAsync(state, key, user.Sub, current => current with { Code = pending }, ct).ConfigureAwait(false);
+        DeliverCode(state.Pool, updated, SignUpPurpose, code, contact);
+        return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(contact.Attribute, contact.Destination, contact.Medium) };
+    }
+
+    // ---- forgotten passwords ----
+
+    private async ValueTask<AwsResponse> ForgotPasswordAsync(AwsRequest request, CancellationToken ct)
+    {
+        var (state, client) = ClientById(request.Input.Req("ClientId"));
+        var name = request.Input.Req("Username");
+        var found = state.Find(name);
+        CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
+        if (found is not { } hit)
+        {
+            if (!client.PreventUserExistenceErrors)
+                throw IdentityErrors.UsernameClientNotFound();
+            // Same answer shape as for a real user, so the response does not reveal existence.
+            var fake = LooksLikeEmail(name) ? ("email", name, "EMAIL") : ("email", "x@x", "EMAIL");
+            return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(fake.Item1, fake.Item2, fake.Item3) };
+        }
+        var contact = await SendResetCodeAsync(state, hit.Key, hit.User, keepStatus: true, ct).ConfigureAwait(false);
+        return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(contact.Attribute, contact.Destination, contact.Medium) };
+    }
+
+    private async Task<(string Attribute, string Destination, string Medium)> SendResetCodeAsync(PoolState state, string key, User user, bool keepStatus, CancellationToken ct)
+    {
+        var contact = ContactOf(user) ?? throw IdentityErrors.NoVerifiedContact();
+        var (code, pending) = NewCode(user, ResetPurpose, TimeSpan.FromHours(1));
+        var updated = await UpdateUserAsync(state, key, user.Sub, current => current with
+        {
+            Code = pending,
+            Status = keepStatus ? current.Status : UserStatus.ResetRequired,
+        }, ct).ConfigureAwait(false);
+        DeliverCode(state.Pool, updated, ResetPurpose, code, contact);
+        return contact;
+    }
+
+    private async ValueTask<AwsResponse> ConfirmForgotPasswordAsync(AwsRequest request, CancellationToken ct)
+    {
+        var (state, client) = ClientById(request.Input.Req("ClientId"));
+        var name = request.Input.Req("Username");
+        var found = state.Find(name);
+        CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
+        if (found is not { } hit)
+            throw client.PreventUserExistenceErrors ? IdentityErrors.CodeMismatch() : IdentityErrors.UsernameClientNotFound();
+        var password = request.Input.Req("Password");
+        PasswordPolicyChecker.Enforce(password, state.Pool.PasswordPolicy, PasswordPolicyChecker.ChangePrefix);
+        var prepared = WithPassword(hit.User, state.Pool, password, temporary: false);
+        await ApplyCodeAsync(state, hit.Key, hit.User, ResetPurpose, request.Input.Req("ConfirmationCode"), current => prepared with
+        {
+            Attributes = Verified(current).Attributes,
+            Enabled = current.Enabled,
+            Status = UserStatus.Confirmed,
+            Code = null,
+            TokensValidAfter = current.TokensValidAfter,
+        }, ct).ConfigureAwait(false);
+        Throttle.RecordSuccess(ThrottleKey(state, hit.Key));
+        return AwsResponse.Empty;
+    }
+
+    private async ValueTask<AwsResponse> AdminResetUserPasswordAsync(AwsRequest request, CancellationToken ct)
+    {
+        var state = Pool(request);
+        var (key, user) = RequireUser(state, request.Input.Req("Username"));
+        if (user.Status is UserStatus.ForceChangePassword)
+            throw IdentityErrors.CannotResetPassword();
+        await SendResetCodeAsync(state, key, user, keepStatus: false, ct).ConfigureAwait(false);
+        return AwsResponse.Empty;
+    }
+
+    // ---- the signed-in user's own operations (access token) ----
+
+    private (PoolState State, string Key, User User) SignedInUser(AwsRequest request)
+    {
+        var (state, key, user, claims) = Authenticate(request.Input.Req("AccessToken"));
+        if (!claims.Scope.Split(' ').Contains("aws.cognito.signin.user.admin"))
+            throw IdentityErrors.MissingScope();
+        return (state, key, user);
+    }
+
+    private ValueTask<AwsResponse> GetUser(AwsRequest request, CancellationToken ct)
+    {
+        var (_, _, user) = SignedInUser(request);
+        return ValueTask.FromResult<AwsResponse>(new JsonObject
+        {
+            ["Username"] = user.Username,
+            ["UserAttributes"] = AttributesJson(user),
+        });
+    }
+
+    private async ValueTask<AwsResponse> UpdateUserAttributesAsync(AwsRequest request, CancellationToken ct)
+    {
+        var (state, key, user) = SignedInUser(request);
+        await UpdateAttributesAsync(state, key, user, ReadAttributes(request.Input, "UserAttributes"), ct).ConfigureAwait(false);
+        return new JsonObject { ["CodeDeliveryDetailsList"] = new JsonArray() };
+    }
+
+    private async ValueTask<AwsResponse> DeleteUserAttributesAsync(AwsRequest request, CancellationToken ct)
+    {
+        var (state, key, user) = SignedInUser(request);
+        await DeleteAttributesAsync(state, key, user, request.Input.Strings("UserAttributeNames").ToList(), ct).ConfigureAwait(false);
+        return AwsResponse.Empty;
+    }
+
+    private async ValueTask<AwsResponse> DeleteUserAsync(AwsRequest request, CancellationToken ct)
+    {
+        var (state, key, user) = SignedInUser(request);
+        await DeleteUserAsync(state, key, user, ct).ConfigureAwait(false);
+        return AwsResponse.Empty;
+    }
+
+    private async ValueTask<AwsResponse> ChangePasswordAsync(AwsRequest request, CancellationToken ct)
+    {
+        var (state, key, user) = SignedInUser(request);
+        var previous = request.Input.Str("PreviousPassword") ?? throw IdentityErrors.MissingParameter("PreviousPassword");
+        var proposed = request.Input.Req("ProposedPassword");
+        var throttleKey = ThrottleKey(state, key);
+        if (Throttle.IsLockedOut(throttleKey))
+            throw IdentityErrors.AttemptLimitExceeded();
+        if (!CheckPassword(state, user, previous))
+        {
+            Throttle.RecordFailure(throttleKey);
+            throw IdentityErrors.IncorrectCredentials();
+        }
+        PasswordPolicyChecker.Enforce(proposed, state.Pool.PasswordPolicy, PasswordPolicyChecker.ChangePrefix);
+        var prepared = WithPassword(user, state.Pool, proposed, temporary: false);
+        await UpdateUserAsync(state, key, user.Sub, current => current.CredentialStamp == user.CredentialStamp
+            ? prepared with { Attributes = current.Attributes, Enabled = current.Enabled, Status = current.Status, Code = current.Code, TokensValidAfter = current.TokensValidAfter }
+            : throw IdentityErrors.IncorrectCredentials(), ct).ConfigureAwait(false);
+        return AwsResponse.Empty;
+    }
+}
