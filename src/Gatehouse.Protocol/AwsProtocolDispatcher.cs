@@ -193,7 +193,8 @@ public sealed partial class AwsProtocolDispatcher
         var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
             sizeFeature.MaxRequestBodySize = limit + 1;
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(http.Request.ContentLength ?? 4096, limit + 1));
+        // A declared empty body (Content-Length: 0, as Invoke without a payload sends) still needs a non-zero buffer.
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Max(1, Math.Min(http.Request.ContentLength ?? 4096, limit + 1)));
         try
         {
             while (true)
