@@ -1,26 +1,62 @@
+using System.Collections.Immutable;
 using Gatehouse.Core;
+using Gatehouse.Functions.Executors;
+using Gatehouse.Functions.Invocation;
+using Gatehouse.Functions.Logs;
+using Gatehouse.Functions.Model;
+using Gatehouse.Functions.Operations;
 using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
 using Gatehouse.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Functions;
 
-/// <summary>The functions (AWS Lambda) service: its operations, its state and its data plane. (Skeleton — filled in by its issue.)</summary>
-public sealed class FunctionsService : IGatehouseService
+/// <summary>
+/// The functions (AWS Lambda) service: its operations, its state and its data plane (execution
+/// environments speaking the Runtime API), plus the CloudWatch Logs subset its logs are read with.
+/// </summary>
+public sealed partial class FunctionsService : IGatehouseService, IAsyncDisposable
 {
     private readonly IDatabase _database;
+    private readonly FunctionsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CodeCache _code;
+    private readonly LogStore _logs;
+    private readonly FunctionRegistry _registry;
+    private readonly EventQueue _events;
+    private readonly EnvironmentServices _environmentServices;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _reaper;
+    private int _disposed;
 
-    public FunctionsService(IDatabase database)
+    public FunctionsService(IDatabase database, BlobStore blobs, GatehouseOptions server, FunctionsOptions options, TimeProvider time, ILoggerFactory loggers)
     {
         _database = database;
-        Definition = new AwsServiceDefinition("lambda")
+        _options = options;
+        _time = time;
+        _logger = loggers.CreateLogger<FunctionsService>();
+        _code = server.InMemory
+            ? new CodeCache(blobs, Path.Combine(Path.GetTempPath(), "gatehouse-code-" + Guid.NewGuid().ToString("N")), temporary: true)
+            : new CodeCache(blobs, Path.Combine(Path.GetFullPath(server.DataDirectory), "functions", "code"), temporary: false);
+        _logs = new LogStore(database, time, loggers.CreateLogger<LogStore>());
+        _environmentServices = new EnvironmentServices(time, _logs, new RuntimeCatalog(options), _logger, server.EffectivePublicUrl);
+        _registry = new FunctionRegistry(_code, _environmentServices, new ConcurrencyCounter { Limit = options.MaxConcurrency });
+        Invoker = new FunctionInvoker(_registry);
+        _events = new EventQueue(database, Invoker, options, time, loggers.CreateLogger<EventQueue>());
+        Definition = new AwsServiceDefinition(Lambda.ModelName)
         {
             ValidationErrorCode = "ValidationException",
-            SerializationErrorCode = "InvalidRequestContentException",
-            InternalErrorCode = "ServiceException",
+            SerializationErrorCode = Lambda.Errors.InvalidRequestContentException,
+            InternalErrorCode = Lambda.Errors.ServiceException,
             ErrorBodyHasType = true,
-            TooLargeErrorCode = "RequestTooLargeException",
+            TooLargeErrorCode = Lambda.Errors.RequestTooLargeException,
             MaxRequestBytes = 70L * 1024 * 1024,
         };
+        new FunctionOperations(database, blobs, _registry, Invoker, _events, options, server, time).Map(Definition);
+        LogsDefinition = LogsOperations.CreateDefinition(_logs);
+        Blobs = blobs;
     }
 
     public string Name => "lambda";
@@ -29,11 +65,99 @@ public sealed class FunctionsService : IGatehouseService
 
     public AwsServiceDefinition Definition { get; }
 
+    /// <summary>The CloudWatch Logs subset (model <c>logs</c>).</summary>
+    public AwsServiceDefinition LogsDefinition { get; }
+
+    internal FunctionInvoker Invoker { get; }
+
+    internal BlobStore Blobs { get; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _database.MigrateAsync(EmbeddedMigrations.Load(typeof(FunctionsService).Assembly, "functions", _database.Provider), cancellationToken).ConfigureAwait(false);
+        foreach (var stored in await FunctionStore.LoadAsync(_database, cancellationToken).ConfigureAwait(false))
+        {
+            var latestConfig = stored.Versions.FirstOrDefault(v => v.Version == "$LATEST");
+            if (latestConfig is null)
+                continue;
+            var counter = new ConcurrencyCounter { Limit = stored.ReservedConcurrency ?? -1 };
+            var entry = new FunctionEntry(_registry.CreateHandle(latestConfig, counter), counter)
+            {
+                LastVersion = stored.LastVersion,
+                Tags = stored.Tags.ToImmutableDictionary(StringComparer.Ordinal),
+                Policy = [.. stored.Policy],
+                PolicyRevisionId = stored.PolicyRevision,
+                Aliases = stored.Aliases.ToImmutableDictionary(a => a.Name, StringComparer.Ordinal),
+                Versions = stored.Versions.Where(v => v.Version != "$LATEST")
+                    .ToImmutableDictionary(v => v.Version, v => _registry.CreateHandle(v, counter), StringComparer.Ordinal),
+            };
+            _registry.Add(entry);
+        }
+        _logs.Start();
+        _events.Start();
+        _reaper = Task.Run(ReapLoopAsync);
         State = "running";
     }
 
-    public Task ResetAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Stops environments that idled longer than the configured time.</summary>
+    private async Task ReapLoopAsync()
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_options.IdleTimeout.TotalMilliseconds / 4, 50, 5000));
+        using var timer = new PeriodicTimer(period, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                foreach (var pool in _registry.Pools)
+                    pool.Reap(_options.IdleTimeout);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    public async Task ResetAsync(CancellationToken cancellationToken)
+    {
+        StopEnvironments();
+        _registry.Clear();
+        await _events.ClearAsync(cancellationToken).ConfigureAwait(false);
+        await _database.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(transaction, "DELETE FROM functions_aliases").ConfigureAwait(false);
+            await connection.ExecuteAsync(transaction, "DELETE FROM functions_versions").ConfigureAwait(false);
+            await connection.ExecuteAsync(transaction, "DELETE FROM functions_functions").ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        await _logs.DeleteAllAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void StopEnvironments()
+    {
+        foreach (var pool in _registry.Pools)
+            pool.StopAll();
+        // Environments of retired pools (old code still finishing) too.
+        foreach (var environment in _environmentServices.Live.Keys)
+            environment.Stop();
+    }
+
+    /// <summary>Ends every runtime process: none may outlive the server.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        StopEnvironments();
+        if (_reaper is not null)
+            await _reaper.ConfigureAwait(false);
+        await _events.DisposeAsync().ConfigureAwait(false);
+        await _logs.DisposeAsync().ConfigureAwait(false);
+        _code.Dispose();
+        _stopping.Dispose();
+        LogStopped(_logger);
+    }
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Functions service stopped; all execution environments ended")]
+    private static partial void LogStopped(ILogger logger);
 }

@@ -1,0 +1,225 @@
+"""Gatehouse's Python runtime: loads the handler and serves the Lambda Runtime API loop.
+
+Speaks HTTP/1.1 over ONE raw keep-alive socket: a warm invoke costs two small writes and two
+reads, which is several times faster than http.client per request. The Runtime API at
+AWS_LAMBDA_RUNTIME_API is Gatehouse's own, which always answers with Content-Length.
+"""
+
+import importlib
+import json
+import logging
+import os
+import socket
+import sys
+import time
+import traceback
+
+API_PREFIX = b"/2018-06-01/runtime/"
+
+
+class RuntimeConnection:
+    """One persistent HTTP/1.1 connection to the Runtime API."""
+
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self._address = (host or "127.0.0.1", int(port))
+        self._host = address.encode()
+        self._sock = None
+        self._buffer = bytearray()
+        self._connect()
+
+    def _connect(self):
+        self._sock = socket.create_connection(self._address)
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._buffer = bytearray()
+
+    def request(self, method, path, body=b"", headers=None):
+        head = [method, b" ", API_PREFIX, path, b" HTTP/1.1\r\nHost: ", self._host, b"\r\n"]
+        if headers:
+            for name, value in headers.items():
+                head += [name.encode(), b": ", value.encode("utf-8", "replace"), b"\r\n"]
+        if method == b"POST":
+            head += [b"Content-Type: application/json\r\nContent-Length: ", str(len(body)).encode(), b"\r\n"]
+        head.append(b"\r\n")
+        data = b"".join(head)
+        if body:
+            data += body if isinstance(body, bytes) else bytes(body)
+        self._sock.sendall(data)
+        return self._read_response()
+
+    def _fill(self):
+        chunk = self._sock.recv(65536)
+        if not chunk:
+            # The server went away (Gatehouse stopped): nothing left to serve.
+            os._exit(0)
+        self._buffer += chunk
+
+    def _read_response(self):
+        while True:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end >= 0:
+                break
+            self._fill()
+        head = bytes(self._buffer[:end]).decode("latin-1").split("\r\n")
+        del self._buffer[: end + 4]
+        status = int(head[0].split(" ", 2)[1])
+        headers = {}
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        while len(self._buffer) < length:
+            self._fill()
+        body = bytes(self._buffer[:length])
+        del self._buffer[:length]
+        return status, headers, body
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, invoked_arn, client_context, identity):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.client_context = client_context
+        self.identity = identity
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+    def __repr__(self):
+        return "LambdaContext([aws_request_id=%s,function_name=%s,function_version=%s,invoked_function_arn=%s])" % (
+            self.aws_request_id, self.function_name, self.function_version, self.invoked_function_arn)
+
+
+class _Object:
+    def __init__(self, values):
+        for key, value in (values or {}).items():
+            setattr(self, key, value)
+
+
+class LambdaLogHandler(logging.Handler):
+    """The logging format of Lambda's Python runtime: [LEVEL]\\ttime\\trequest id\\tmessage."""
+
+    request_id = ""
+
+    def emit(self, record):
+        try:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + ".%03dZ" % record.msecs
+            message = self.format(record).replace("\n", "\r")
+            sys.stdout.write("[%s]\t%s\t%s\t%s\n" % (record.levelname, stamp, LambdaLogHandler.request_id, message))
+        except Exception:  # noqa: BLE001 - logging must never break the handler
+            pass
+
+
+def error_body(error_type, message, stack=None, request_id=""):
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack or []}
+
+
+def load_handler(handler_name, connection):
+    try:
+        module_path, function_name = handler_name.rsplit(".", 1)
+    except ValueError as error:
+        fail_init(connection, "Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (handler_name, error))
+    module_name = module_path.replace("/", ".")
+    if module_name in sys.builtin_module_names:
+        fail_init(connection, "Runtime.BuiltInModuleConflict", "Cannot use built-in module %s as a handler module" % module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as error:
+        stack = ['  File "%s" Line %s\n    %s\n' % (error.filename, error.lineno, (error.text or "").strip())]
+        fail_init(connection, "Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, error), stack)
+    except ImportError as error:
+        fail_init(connection, "Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, error))
+    except Exception as error:  # noqa: BLE001 - any failure at import time is an init error
+        stack = traceback.format_list(traceback.extract_tb(error.__traceback__))
+        fail_init(connection, type(error).__name__, str(error), stack)
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        fail_init(connection, "Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name))
+    return handler
+
+
+def fail_init(connection, error_type, message, stack=None):
+    body = error_body(error_type, message, stack)
+    sys.stdout.write("[ERROR] %s: %s\n" % (error_type, message))
+    if stack:
+        sys.stdout.write("Traceback (most recent call last):\n" + "".join(stack))
+    sys.stdout.flush()
+    connection.request(b"POST", b"init/error", json.dumps(body).encode(), {"Lambda-Runtime-Function-Error-Type": error_type})
+    sys.exit(1)
+
+
+def main():
+    connection = RuntimeConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    sys.path.insert(0, task_root)
+
+    log_handler = LambdaLogHandler()
+    root_logger = logging.getLogger()
+    root_logger.handlers = [log_handler]
+    root_logger.setLevel(logging.WARNING)
+
+    handler = load_handler(os.environ["_HANDLER"], connection)
+    dumps = json.dumps
+    loads = json.loads
+    stdout = sys.stdout
+    stderr = sys.stderr
+
+    while True:
+        status, headers, event_bytes = connection.request(b"GET", b"invocation/next")
+        if status != 200:
+            sys.exit(1)
+        request_id = headers.get("lambda-runtime-aws-request-id", "")
+        LambdaLogHandler.request_id = request_id
+        trace_id = headers.get("lambda-runtime-trace-id")
+        if trace_id:
+            os.environ["_X_AMZN_TRACE_ID"] = trace_id
+        client_context = headers.get("lambda-runtime-client-context")
+        identity = headers.get("lambda-runtime-cognito-identity")
+        context = LambdaContext(
+            request_id,
+            int(headers.get("lambda-runtime-deadline-ms", "0")),
+            headers.get("lambda-runtime-invoked-function-arn"),
+            _Object(loads(client_context)) if client_context else None,
+            _Object(loads(identity)) if identity else None,
+        )
+        path_prefix = b"invocation/" + request_id.encode()
+        try:
+            event = loads(event_bytes) if event_bytes else {}
+        except ValueError as error:
+            body = error_body("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % error, request_id=request_id)
+            connection.request(b"POST", path_prefix + b"/error", dumps(body).encode(), {"Lambda-Runtime-Function-Error-Type": "Runtime.UnmarshalError"})
+            continue
+        try:
+            result = handler(event, context)
+        except Exception as error:  # noqa: BLE001 - the handler's failure is reported, not raised
+            frames = traceback.extract_tb(error.__traceback__)[1:]
+            stack = traceback.format_list(frames)
+            error_type = type(error).__name__
+            body = error_body(error_type, str(error), stack, request_id)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z"
+            stdout.write("[ERROR]\t%s\t%s\t%s: %s\nTraceback (most recent call last):\n%s" % (stamp, request_id, error_type, error, "".join(stack)))
+            stdout.flush()
+            stderr.flush()
+            connection.request(b"POST", path_prefix + b"/error", dumps(body).encode())
+            continue
+        try:
+            payload = result if isinstance(result, (bytes, bytearray)) else dumps(result).encode()
+        except (TypeError, ValueError) as error:
+            body = error_body("Runtime.MarshalError", "Unable to marshal response: %s" % error, request_id=request_id)
+            stdout.flush()
+            connection.request(b"POST", path_prefix + b"/error", dumps(body).encode(), {"Lambda-Runtime-Function-Error-Type": "Runtime.MarshalError"})
+            continue
+        # Output first, then the response: Gatehouse logs END only after what was written before it.
+        stdout.flush()
+        stderr.flush()
+        connection.request(b"POST", path_prefix + b"/response", payload)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Gatehouse.Core;
+using Gatehouse.Protocol.Generated;
+
+namespace Gatehouse.Functions;
+
+/// <summary>
+/// The one error catalog of the functions service: every expected failure a caller can see, with
+/// AWS's exception name and wording. Call sites never invent codes or messages.
+/// </summary>
+internal static class FunctionErrors
+{
+    public static AwsException FunctionNotFound(string arn) =>
+        new(Lambda.Errors.ResourceNotFoundException, $"Function not found: {arn}", 404);
+
+    public static AwsException AliasNotFound(string arn) =>
+        new(Lambda.Errors.ResourceNotFoundException, $"Alias not found: {arn}", 404);
+
+    public static AwsException FunctionExists(string name) =>
+        new(Lambda.Errors.ResourceConflictException, $"Function already exist: {name}", 409);
+
+    public static AwsException AliasExists(string arn) =>
+        new(Lambda.Errors.ResourceConflictException, $"Alias already exists: {arn}", 409);
+
+    public static AwsException StatementExists(string sid) =>
+        new(Lambda.Errors.ResourceConflictException, $"The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement.", 409);
+
+    public static AwsException StatementNotFound(string sid) =>
+        new(Lambda.Errors.ResourceNotFoundException, $"Statement {sid} is not found in resource policy.", 404);
+
+    public static AwsException NoPolicy(string arn) =>
+        new(Lambda.Errors.ResourceNotFoundException, $"The resource you requested does not exist. ({arn})", 404);
+
+    public static AwsException InvalidParameter(string message) =>
+        new(Lambda.Errors.InvalidParameterValueException, message, 400);
+
+    public static AwsException InvalidZip() =>
+        new(Lambda.Errors.InvalidParameterValueException, "Could not unzip uploaded file. Please check your file, then try to upload again.", 400);
+
+    public static AwsException CodeMissing() =>
+        new(Lambda.Errors.InvalidParameterValueException, "Please provide a source for function code.", 400);
+
+    public static AwsException UnsupportedCodeSource() =>
+        new(Lambda.Errors.InvalidParameterValueException, "Gatehouse accepts function code as a ZipFile only; S3 locations and container images are not supported.", 400);
+
+    public static AwsException ReservedEnvironmentVariable(string key) =>
+        new(Lambda.Errors.InvalidParameterValueException, $"Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {key}", 400);
+
+    public static AwsException RevisionMismatch() =>
+        new(Lambda.Errors.PreconditionFailedException, "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id", 412);
+
+    public static AwsException QualifierMismatch() =>
+        new(Lambda.Errors.InvalidParameterValueException, "The derived qualifier from the function name does not match the specified qualifier.", 400);
+
+    public static AwsException CannotDeleteLatest() =>
+        new(Lambda.Errors.InvalidParameterValueException, "$LATEST version cannot be deleted without deleting the function.", 400);
+
+    public static AwsException VersionInUseByAlias(string version) =>
+        new(Lambda.Errors.ResourceConflictException, $"Unable to delete version because the following aliases reference it: {version}", 409);
+
+    public static AwsException AliasMustNameVersion() =>
+        new(Lambda.Errors.InvalidParameterValueException, "An alias must point to a published version or $LATEST.", 400);
+
+    public static AwsException UnsupportedRuntime(string runtime) =>
+        new(Lambda.Errors.InvalidParameterValueException, $"The runtime parameter of {runtime} is not supported by Gatehouse (it runs python3.x, nodejs*.x, provided.al2 and provided.al2023).", 400);
+
+    public static AwsException RequestTooLarge(int limit) =>
+        new(Lambda.Errors.RequestTooLargeException, $"Request must be smaller than {limit.ToString(CultureInfo.InvariantCulture)} bytes for the InvokeFunction operation", 413);
+
+    public static AwsException ReservedConcurrencyTooHigh(int unreserved) =>
+        new(Lambda.Errors.InvalidParameterValueException, $"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{unreserved.ToString(CultureInfo.InvariantCulture)}].", 400);
+
+    public static AwsException InvalidClientContext() =>
+        new(Lambda.Errors.InvalidRequestContentException, "Client context must be a valid Base64-encoded JSON object.", 400);
+
+    public static AwsException TooManyRequests(string reason) =>
+        new(Lambda.Errors.TooManyRequestsException, "Rate Exceeded.", 429, new JsonObject { ["Reason"] = reason })
+        {
+            Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+        };
+
+    public static AwsException NotReady(string arn, string state) =>
+        new(Lambda.Errors.ResourceConflictException, $"The operation cannot be performed at this time. The function is currently in the following state: {state}. ({arn})", 409);
+
+    public static AwsException ServiceFailure(string message) =>
+        new(Lambda.Errors.ServiceException, message, 500);
+}

@@ -1,0 +1,472 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Gatehouse.Core;
+using Gatehouse.Functions.Logs;
+using Gatehouse.Functions.Model;
+using Gatehouse.Functions.RuntimeApi;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Functions.Invocation;
+
+/// <summary>
+/// One execution environment: a runtime process in the function's code folder, its own Runtime API
+/// port, and the invocation it is running (at most one). It goes Init → (Idle ⇄ Busy) → Stopped;
+/// a timeout, crash or init failure stops it for good and the pool starts a fresh one on demand.
+/// </summary>
+internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
+{
+    private static readonly byte[] ResponseTooLarge = """{"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"}"""u8.ToArray();
+
+    private readonly Lock _gate = new();
+    private readonly EnvironmentPool _pool;
+    private readonly FunctionVersionConfig _config;
+    private readonly EnvironmentServices _services;
+    private readonly ITimer _timer;
+    private readonly long _createdTimestamp = Stopwatch.GetTimestamp();
+    private RuntimeApiListener? _listener;
+    private Process? _process;
+    private LogPump? _pump;
+    private PendingInvocation? _current;
+    private bool _delivered;
+    private TaskCompletionSource<PendingInvocation?>? _waiter;
+    private bool _initialized;
+    private double _initDurationMs;
+    private bool _initReported;
+    private bool _initFailed;
+    private bool _stopped;
+    private PendingInvocation? _logTarget;
+    private long _memoryCheckedAt;
+    private int _maxMemoryMb;
+
+    public ExecutionEnvironment(EnvironmentPool pool, FunctionVersionConfig config, EnvironmentServices services)
+    {
+        _pool = pool;
+        _config = config;
+        _services = services;
+        _timer = services.Time.CreateTimer(static s => ((ExecutionEnvironment)s!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var now = services.Time.GetUtcNow();
+        LogStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy'/'MM'/'dd}/[{config.Version}]{Guid.NewGuid():N}");
+    }
+
+    public string LogStream { get; }
+
+    /// <summary>When the environment last became idle (TimeProvider timestamp), for reaping.</summary>
+    public long IdleSince { get; set; }
+
+    public bool IsStopped
+    {
+        get { lock (_gate) return _stopped; }
+    }
+
+    /// <summary>Starts the runtime process with its first invocation already assigned (a cold start).</summary>
+    public void Start(PendingInvocation first, string taskRoot, string? notice)
+    {
+        lock (_gate)
+        {
+            _current = first;
+            _delivered = false;
+        }
+        // A cold start may take up to the init limit (10 s) on top of the function's own timeout.
+        _timer.Change(TimeSpan.FromSeconds(10 + _config.Timeout), Timeout.InfiniteTimeSpan);
+        _services.Live[this] = 0;
+        try
+        {
+            _listener = RuntimeApiListener.Start(this);
+            var (program, arguments, runtimeNotice) = _services.Runtimes.Launch(_config.Runtime, taskRoot, _config.MemorySize);
+            // sh merges stderr into stdout (one ordered log) and then becomes the runtime (exec keeps the pid).
+            var info = new ProcessStartInfo("/bin/sh")
+            {
+                WorkingDirectory = taskRoot,
+                RedirectStandardOutput = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+            };
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("exec \"$0\" \"$@\" 2>&1");
+            info.ArgumentList.Add(program);
+            foreach (var argument in arguments)
+                info.ArgumentList.Add(argument);
+            // The runtime sees only Lambda's variables and the function's own: never the server's.
+            info.Environment.Clear();
+            foreach (var (key, value) in RuntimeEnvironment(taskRoot))
+                info.Environment[key] = value;
+            var process = new Process { StartInfo = info };
+            process.Start();
+            process.StandardInput.Close();
+            _process = process;
+            _pump = new LogPump(process.StandardOutput.BaseStream, OnRuntimeLine);
+            if (notice is not null)
+                Append(notice);
+            if (runtimeNotice is not null)
+                Append(runtimeNotice);
+            _ = WatchExitAsync(process, _pump);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            LogStartFailed(_services.Logger, _config.Name, e);
+            FailAndStop(PlatformError("Runtime.Unknown", $"RequestId: {first.RequestId} Error: the runtime could not be started"), "");
+        }
+    }
+
+    private Dictionary<string, string> RuntimeEnvironment(string taskRoot)
+    {
+        var config = _config;
+        var memory = config.MemorySize.ToString(CultureInfo.InvariantCulture);
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = "/usr/local/bin:/usr/bin:/bin:/opt/bin",
+            ["LANG"] = "en_US.UTF-8",
+            ["TZ"] = ":UTC",
+            ["HOME"] = taskRoot,
+            ["TMPDIR"] = _pool.TempDirectory,
+            ["LD_LIBRARY_PATH"] = $"/lib64:/usr/lib64:{taskRoot}:{taskRoot}/lib:/opt/lib",
+        };
+        // The function's variables may override the unreserved defaults above, never the ones below.
+        foreach (var (key, value) in config.Environment)
+            environment[key] = value;
+        environment["_HANDLER"] = config.Handler;
+        environment["AWS_REGION"] = config.Region;
+        environment["AWS_DEFAULT_REGION"] = config.Region;
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = config.Name;
+        environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memory;
+        environment["AWS_LAMBDA_FUNCTION_VERSION"] = config.Version;
+        environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+        environment["AWS_LAMBDA_LOG_GROUP_NAME"] = config.LogGroup;
+        environment["AWS_LAMBDA_LOG_STREAM_NAME"] = LogStream;
+        environment["AWS_LAMBDA_RUNTIME_API"] = _listener!.Address;
+        environment["LAMBDA_TASK_ROOT"] = taskRoot;
+        environment["LAMBDA_RUNTIME_DIR"] = _services.Runtimes.RuntimeDirectory;
+        // Dummy execution-role credentials: SDK calls back into Gatehouse sign with them.
+        environment["AWS_ACCESS_KEY_ID"] = "ASIAGATEHOUSEFUNCTION";
+        environment["AWS_SECRET_ACCESS_KEY"] = "gatehouse-function-secret";
+        environment["AWS_SESSION_TOKEN"] = "gatehouse-function-session";
+        environment["AWS_ENDPOINT_URL"] = _services.PublicUrl;
+        environment["AWS_XRAY_CONTEXT_MISSING"] = "LOG_ERROR";
+        if (!config.Runtime.StartsWith("provided", StringComparison.Ordinal))
+            environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + config.Runtime;
+        return environment;
+    }
+
+    /// <summary>Hands a warm environment its next invocation.</summary>
+    public void Deliver(PendingInvocation invocation)
+    {
+        TaskCompletionSource<PendingInvocation?>? waiter;
+        lock (_gate)
+        {
+            _current = invocation;
+            _delivered = false;
+            waiter = _waiter;
+            _waiter = null;
+            if (waiter is not null)
+                BeginLocked(invocation);
+        }
+        waiter?.TrySetResult(invocation);
+    }
+
+    public ValueTask<PendingInvocation?> NextAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<PendingInvocation?> waiter;
+        lock (_gate)
+        {
+            if (_stopped)
+                return ValueTask.FromResult<PendingInvocation?>(null);
+            if (!_initialized)
+            {
+                _initialized = true;
+                _initDurationMs = Stopwatch.GetElapsedTime(_createdTimestamp).TotalMilliseconds;
+            }
+            if (_current is { } current && !_delivered)
+            {
+                BeginLocked(current);
+                return ValueTask.FromResult<PendingInvocation?>(current);
+            }
+            waiter = new TaskCompletionSource<PendingInvocation?>();
+            _waiter = waiter;
+        }
+        return new ValueTask<PendingInvocation?>(waiter.Task.WaitAsync(cancellationToken));
+    }
+
+    private void BeginLocked(PendingInvocation invocation)
+    {
+        _delivered = true;
+        invocation.StartedTimestamp = Stopwatch.GetTimestamp();
+        invocation.DeadlineMs = _services.Time.GetUtcNow().ToUnixTimeMilliseconds() + _config.Timeout * 1000L;
+        _timer.Change(TimeSpan.FromSeconds(_config.Timeout), Timeout.InfiniteTimeSpan);
+        var start = "START RequestId: " + invocation.RequestId + " Version: " + _config.Version;
+        _pump!.AtBoundary(() =>
+        {
+            _logTarget = invocation;
+            if (invocation.WantsLogTail)
+                invocation.Log = new StringBuilder(256);
+            Append(start);
+        });
+    }
+
+    public RuntimeReply Respond(string requestId, byte[] body, bool tooLarge) =>
+        Finish(requestId, tooLarge ? FunctionInvocationStatusError(ResponseTooLarge) : new InvocationOutcome(FunctionInvocationStatus.Success, body), tooLarge ? RuntimeReply.PayloadTooLarge : RuntimeReply.Accepted);
+
+    public RuntimeReply ReportError(string requestId, byte[] body, string? errorType)
+    {
+        if (body.Length == 0)
+            body = PlatformError(errorType ?? "Runtime.Unknown", "The runtime reported an error without details.");
+        return Finish(requestId, FunctionInvocationStatusError(body), RuntimeReply.Accepted);
+    }
+
+    private static InvocationOutcome FunctionInvocationStatusError(byte[] body) => new(FunctionInvocationStatus.FunctionError, body);
+
+    /// <summary>The invocation is answered: log END/REPORT, make the environment idle, answer the caller.</summary>
+    private RuntimeReply Finish(string requestId, InvocationOutcome outcome, RuntimeReply reply)
+    {
+        PendingInvocation invocation;
+        lock (_gate)
+        {
+            if (_current is null || !_delivered || _current.RequestId != requestId)
+                return RuntimeReply.InvalidRequestId;
+            invocation = _current;
+            _current = null;
+            _delivered = false;
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        var duration = Stopwatch.GetElapsedTime(invocation.StartedTimestamp).TotalMilliseconds;
+        _pool.Release(this);
+        WriteEndAndComplete(invocation, outcome, duration, errorLine: null);
+        return reply;
+    }
+
+    private void WriteEndAndComplete(PendingInvocation invocation, InvocationOutcome outcome, double durationMs, string? errorLine)
+    {
+        var report = Report(invocation.RequestId, durationMs);
+        var end = "END RequestId: " + invocation.RequestId;
+        if (!invocation.WantsLogTail)
+        {
+            // The caller does not wait for the log: answer first, log in order as the pipe drains.
+            invocation.TryComplete(outcome);
+            _pump?.AtBoundary(() => WriteEnd(errorLine, end, report));
+            if (_pump is null)
+                WriteEnd(errorLine, end, report);
+            return;
+        }
+        void Complete()
+        {
+            WriteEnd(errorLine, end, report);
+            var log = invocation.Log?.ToString() ?? "";
+            var bytes = Encoding.UTF8.GetBytes(log);
+            var tail = bytes.Length > 4096 ? bytes.AsSpan(bytes.Length - 4096) : bytes;
+            invocation.TryComplete(outcome with { LogTail = Convert.ToBase64String(tail) });
+        }
+        if (_pump is null)
+            Complete();
+        else
+            _pump.AtBoundary(Complete);
+    }
+
+    private void WriteEnd(string? errorLine, string end, string report)
+    {
+        if (errorLine is not null)
+            Append(errorLine);
+        Append(end);
+        Append(report);
+        _logTarget = null;
+    }
+
+    private string Report(string requestId, double durationMs)
+    {
+        var builder = new StringBuilder(160);
+        builder.Append("REPORT RequestId: ").Append(requestId)
+            .Append("\tDuration: ").Append(durationMs.ToString("0.00", CultureInfo.InvariantCulture)).Append(" ms")
+            .Append("\tBilled Duration: ").Append(Math.Max(1, (long)Math.Ceiling(durationMs)).ToString(CultureInfo.InvariantCulture)).Append(" ms")
+            .Append("\tMemory Size: ").Append(_config.MemorySize.ToString(CultureInfo.InvariantCulture)).Append(" MB")
+            .Append("\tMax Memory Used: ").Append(MaxMemoryUsed().ToString(CultureInfo.InvariantCulture)).Append(" MB\t");
+        lock (_gate)
+        {
+            if (!_initReported)
+            {
+                _initReported = true;
+                builder.Append("Init Duration: ").Append(_initDurationMs.ToString("0.00", CultureInfo.InvariantCulture)).Append(" ms\t");
+            }
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Peak resident memory of the runtime (VmHWM), re-read at most every 250 ms: it only grows.</summary>
+    private int MaxMemoryUsed()
+    {
+        var now = Environment.TickCount64;
+        if (_maxMemoryMb > 0 && now - _memoryCheckedAt < 250)
+            return _maxMemoryMb;
+        _memoryCheckedAt = now;
+        try
+        {
+            if (_process is { } process)
+            {
+                foreach (var line in File.ReadLines("/proc/" + process.Id.ToString(CultureInfo.InvariantCulture) + "/status"))
+                {
+                    if (!line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                        continue;
+                    var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                    _maxMemoryMb = Math.Max(_maxMemoryMb, (int)((kb + 1023) / 1024));
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            // The process is gone; keep the last figure.
+        }
+        return _maxMemoryMb;
+    }
+
+    public RuntimeReply ReportInitError(byte[] body, string? errorType)
+    {
+        lock (_gate)
+        {
+            if (_initialized)
+                return RuntimeReply.InvalidStateTransition;
+            _initFailed = true;
+        }
+        if (body.Length == 0)
+            body = PlatformError(errorType ?? "Runtime.Unknown", "The runtime failed to initialize.");
+        FailAndStop(body, null);
+        return RuntimeReply.Accepted;
+    }
+
+    private void OnTimeout()
+    {
+        string requestId;
+        lock (_gate)
+        {
+            if (_stopped || _current is null)
+                return;
+            requestId = _current.RequestId;
+        }
+        var line = $"{_services.Time.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {requestId} Task timed out after {_config.Timeout.ToString("0.00", CultureInfo.InvariantCulture)} seconds";
+        FailAndStop(PlatformError("Sandbox.Timedout", $"RequestId: {requestId} Error: Task timed out after {_config.Timeout.ToString("0.00", CultureInfo.InvariantCulture)} seconds"), line);
+    }
+
+    /// <summary>Fails the current invocation (if any) with <paramref name="error"/> and stops the environment.</summary>
+    private void FailAndStop(byte[] error, string? errorLine)
+    {
+        PendingInvocation? invocation;
+        TaskCompletionSource<PendingInvocation?>? waiter;
+        lock (_gate)
+        {
+            if (_stopped)
+                return;
+            _stopped = true;
+            invocation = _current;
+            _current = null;
+            waiter = _waiter;
+            _waiter = null;
+        }
+        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _services.Live.TryRemove(this, out _);
+        waiter?.TrySetResult(null);
+        _pool.Remove(this, wasBusy: invocation is not null);
+        if (invocation is not null)
+        {
+            var duration = invocation.StartedTimestamp == 0 ? 0 : Stopwatch.GetElapsedTime(invocation.StartedTimestamp).TotalMilliseconds;
+            if (invocation.StartedTimestamp == 0)
+            {
+                // It never reached the runtime (init failed): log its START here so END/REPORT pair up.
+                var start = "START RequestId: " + invocation.RequestId + " Version: " + _config.Version;
+                Append(start);
+                if (invocation.WantsLogTail)
+                    invocation.Log = new StringBuilder(start).Append('\n');
+                _logTarget = invocation;
+            }
+            WriteEndAndComplete(invocation, FunctionInvocationStatusError(error), duration, errorLine);
+        }
+        Kill();
+    }
+
+    private async Task WatchExitAsync(Process process, LogPump pump)
+    {
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        // Let the last output (a traceback, say) reach the log before the platform's lines.
+        await Task.WhenAny(pump.Completion, Task.Delay(TimeSpan.FromSeconds(2), _services.Time)).ConfigureAwait(false);
+        string? requestId;
+        bool initFailed;
+        lock (_gate)
+        {
+            requestId = _current?.RequestId;
+            initFailed = _initFailed;
+        }
+        if (!initFailed)
+        {
+            var status = process.ExitCode > 128 ? "signal: " + SignalName(process.ExitCode - 128) : "exit status " + process.ExitCode.ToString(CultureInfo.InvariantCulture);
+            FailAndStop(PlatformError("Runtime.ExitError", $"RequestId: {requestId} Error: Runtime exited with error: {status}"),
+                requestId is null ? null : $"RequestId: {requestId} Error: Runtime exited with error: {status}\nRuntime.ExitError");
+        }
+        process.Dispose();
+        if (_listener is not null)
+            await _listener.DisposeAsync().ConfigureAwait(false);
+        _timer.Dispose();
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        9 => "killed",
+        15 => "terminated",
+        11 => "segmentation fault",
+        6 => "aborted",
+        _ => signal.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Stops the environment (idle reaping, code update, reset, shutdown).</summary>
+    public void Stop() => FailAndStop(PlatformError("Runtime.Unknown", "The execution environment was stopped."), null);
+
+    private void Kill()
+    {
+        try
+        {
+            if (_process is { HasExited: false } process)
+                process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+        if (_process is null && _listener is not null)
+        {
+            _ = _listener.DisposeAsync().AsTask();
+            _timer.Dispose();
+        }
+    }
+
+    private void OnRuntimeLine(string line)
+    {
+        // Called under the pump's lock, in output order.
+        Append(line);
+    }
+
+    private void Append(string message)
+    {
+        _services.Logs.Append(new LogEvent(_config.Account, _config.Region, _config.LogGroup, LogStream, _services.Logs.Now, message));
+        if (_logTarget?.Log is { } log)
+            log.Append(message).Append('\n');
+    }
+
+    private static byte[] PlatformError(string errorType, string message)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("errorType", errorType);
+            writer.WriteString("errorMessage", message);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not start an execution environment for function {Function}")]
+    private static partial void LogStartFailed(ILogger logger, string function, Exception exception);
+}
+
+/// <summary>What environments share: clock, logs, runtimes, the server's own logger and URL.</summary>
+internal sealed record EnvironmentServices(TimeProvider Time, LogStore Logs, Executors.RuntimeCatalog Runtimes, ILogger Logger, string PublicUrl)
+{
+    /// <summary>Every running environment, retired pools included, so shutdown can stop them all.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<ExecutionEnvironment, byte> Live { get; } = new();
+}

@@ -1,0 +1,193 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Gatehouse.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Functions.Logs;
+
+/// <summary>One line of a function's log, as CloudWatch Logs stores it.</summary>
+internal readonly record struct LogEvent(string Account, string Region, string Group, string Stream, long Timestamp, string Message);
+
+/// <summary>A stored log event with its id (the order it was written in).</summary>
+internal sealed record StoredLogEvent(long Id, string Stream, long Timestamp, long IngestionTime, string Message);
+
+/// <summary>
+/// Functions' logs in the store. Invocations only enqueue lines (never wait for the disk); a
+/// writer saves them in batches, one transaction per batch. Readers first wait for what was
+/// enqueued before them, so a log read right after an invoke sees its lines.
+/// </summary>
+internal sealed partial class LogStore : IAsyncDisposable
+{
+    private const int MaxBatch = 4096;
+
+    private readonly IDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<LogEvent> _queue = Channel.CreateBounded<LogEvent>(new BoundedChannelOptions(200_000)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+    private readonly CancellationTokenSource _stopping = new();
+    private long _enqueued;
+    private long _written;
+    private long _dropped;
+    private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _writer;
+
+    public LogStore(IDatabase database, TimeProvider time, ILogger<LogStore> logger)
+    {
+        _database = database;
+        _time = time;
+        _logger = logger;
+    }
+
+    public void Start() => _writer = Task.Run(WriteLoopAsync);
+
+    public long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public void Append(in LogEvent logEvent)
+    {
+        if (_queue.Writer.TryWrite(logEvent))
+            Interlocked.Increment(ref _enqueued);
+        else if (Interlocked.Increment(ref _dropped) % 10_000 == 1)
+            LogDropped(_logger, _dropped);
+    }
+
+    /// <summary>Waits until every line enqueued before the call is in the store.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _enqueued);
+        while (Interlocked.Read(ref _written) < target && _writer is { IsCompleted: false })
+        {
+            var signal = Volatile.Read(ref _batchWritten).Task;
+            if (Interlocked.Read(ref _written) >= target)
+                break;
+            await signal.WaitAsync(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<LogEvent>(MaxBatch);
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                while (batch.Count < MaxBatch && reader.TryRead(out var item))
+                    batch.Add(item);
+                try
+                {
+                    await WriteBatchAsync(batch).ConfigureAwait(false);
+                }
+                catch (DbException e)
+                {
+                    LogWriteFailed(_logger, batch.Count, e);
+                }
+                Interlocked.Add(ref _written, batch.Count);
+                batch.Clear();
+                Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private Task WriteBatchAsync(List<LogEvent> batch)
+    {
+        var ingested = Now;
+        return _database.WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command(
+                "INSERT INTO functions_log_events (account, region, log_group, log_stream, timestamp, ingestion_time, message) VALUES (@a, @r, @g, @s, @t, @i, @m)",
+                transaction, ("@a", ""), ("@r", ""), ("@g", ""), ("@s", ""), ("@t", 0L), ("@i", ingested), ("@m", ""));
+            await command.PrepareAsync().ConfigureAwait(false);
+            foreach (var item in batch)
+            {
+                command.Parameters[0].Value = item.Account;
+                command.Parameters[1].Value = item.Region;
+                command.Parameters[2].Value = item.Group;
+                command.Parameters[3].Value = item.Stream;
+                command.Parameters[4].Value = item.Timestamp;
+                command.Parameters[6].Value = item.Message;
+                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            return 0;
+        }, CancellationToken.None);
+    }
+
+    public async Task<List<(string Group, long Created, long Bytes)>> LogGroupsAsync(string account, string region, string? prefix, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await _database.ReadAsync(connection => connection.QueryAsync(
+            "SELECT log_group, MIN(ingestion_time), SUM(LENGTH(message)) FROM functions_log_events WHERE account = @a AND region = @r AND (@p IS NULL OR substr(log_group, 1, length(@p)) = @p) GROUP BY log_group ORDER BY log_group",
+            r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)),
+            ("@a", account), ("@r", region), ("@p", prefix)), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<List<(string Stream, long Created, long First, long Last, long LastIngestion, long Bytes)>> LogStreamsAsync(string account, string region, string group, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await _database.ReadAsync(connection => connection.QueryAsync(
+            "SELECT log_stream, MIN(ingestion_time), MIN(timestamp), MAX(timestamp), MAX(ingestion_time), SUM(LENGTH(message)) FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g GROUP BY log_stream",
+            r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)),
+            ("@a", account), ("@r", region), ("@g", group)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Events of a group in write order, after <paramref name="afterId"/> (or before, backwards).</summary>
+    public async Task<List<StoredLogEvent>> EventsAsync(string account, string region, string group, IReadOnlyCollection<string>? streams, string? streamPrefix,
+        long? start, long? end, long afterId, long beforeId, bool backwards, int limit, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var streamFilter = streams is { Count: > 0 }
+            ? " AND log_stream IN (" + string.Join(", ", streams.Select((_, i) => "@s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")"
+            : "";
+        var parameters = new List<(string, object?)>
+        {
+            ("@a", account), ("@r", region), ("@g", group), ("@start", start), ("@end", end), ("@after", afterId), ("@before", beforeId),
+            ("@prefix", streamPrefix), ("@limit", limit),
+        };
+        if (streams is { Count: > 0 })
+            parameters.AddRange(streams.Select((s, i) => ("@s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (object?)s)));
+        var sql = "SELECT id, log_stream, timestamp, ingestion_time, message FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g"
+            + streamFilter
+            + " AND (@prefix IS NULL OR substr(log_stream, 1, length(@prefix)) = @prefix)"
+            + " AND (@start IS NULL OR timestamp >= @start) AND (@end IS NULL OR timestamp <= @end)"
+            + " AND id > @after AND id < @before"
+            + (backwards ? " ORDER BY id DESC" : " ORDER BY id")
+            + " LIMIT @limit";
+        var rows = await _database.ReadAsync(connection => connection.QueryAsync(sql,
+            r => new StoredLogEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetString(4)),
+            [.. parameters]), cancellationToken).ConfigureAwait(false);
+        if (backwards)
+            rows.Reverse();
+        return rows;
+    }
+
+    public async Task DeleteAllAsync(CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction, "DELETE FROM functions_log_events"), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            // Give the writer a moment to save what is queued; the store is closed after services.
+            await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(2), _time)).ConfigureAwait(false);
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Function log lines are arriving faster than they can be stored; {Dropped} dropped so far")]
+    private static partial void LogDropped(ILogger logger, long dropped);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Could not store {Count} function log lines")]
+    private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
+}

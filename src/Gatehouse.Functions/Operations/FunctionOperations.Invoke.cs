@@ -1,0 +1,72 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gatehouse.Core;
+using Gatehouse.Functions.Invocation;
+using Gatehouse.Protocol;
+
+namespace Gatehouse.Functions.Operations;
+
+internal sealed partial class FunctionOperations
+{
+    private async ValueTask<AwsResponse> InvokeAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var input = request.Input;
+        var type = input.Str("InvocationType") ?? "RequestResponse";
+        var handle = _invoker.Resolve(request.Context.Account, request.Context.Region, input.Req("FunctionName"), input.Str("Qualifier"), out var executed, out var invokedArn)
+            ?? throw FunctionErrors.FunctionNotFound(invokedArn);
+        var payload = request.Payload;
+
+        switch (type)
+        {
+            case "DryRun":
+                return new JsonObject { ["StatusCode"] = 204 };
+            case "Event":
+                if (payload.Length > FunctionInvoker.MaxEventPayload)
+                    throw FunctionErrors.RequestTooLarge(FunctionInvoker.MaxEventPayload);
+                await _events.EnqueueAsync(handle.Config, input.Str("Qualifier") ?? QualifierOf(input.Req("FunctionName")), request.Context.RequestId, payload, cancellationToken).ConfigureAwait(false);
+                return new JsonObject { ["StatusCode"] = 202 };
+        }
+
+        if (payload.Length > FunctionInvoker.MaxSyncPayload)
+            throw FunctionErrors.RequestTooLarge(FunctionInvoker.MaxSyncPayload);
+        var invocation = new PendingInvocation(request.Context.RequestId, FunctionInvoker.EventBytes(payload), invokedArn)
+        {
+            WantsLogTail = input.Str("LogType") == "Tail",
+            ClientContext = DecodeClientContext(input.Str("ClientContext")),
+        };
+        if (!FunctionInvoker.TryStart(handle, invocation, out var reason))
+            throw FunctionErrors.TooManyRequests(reason!);
+        var outcome = await invocation.Completion.ConfigureAwait(false);
+
+        var output = new JsonObject { ["StatusCode"] = 200, ["ExecutedVersion"] = executed };
+        if (outcome.Status == FunctionInvocationStatus.FunctionError)
+            output["FunctionError"] = "Unhandled";
+        if (outcome.LogTail is not null)
+            output["LogResult"] = outcome.LogTail;
+        return new AwsResponse(output) { Payload = outcome.Payload };
+    }
+
+    private static string? QualifierOf(string reference) =>
+        Model.FunctionName.TryParse(reference, out var name) ? name.Qualifier : null;
+
+    /// <summary>X-Amz-Client-Context is base64 of a JSON object; the runtime gets the JSON text.</summary>
+    private static string? DecodeClientContext(string? encoded)
+    {
+        if (encoded is null)
+            return null;
+        try
+        {
+            var bytes = Convert.FromBase64String(encoded);
+            using var document = JsonDocument.Parse(bytes);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw FunctionErrors.InvalidClientContext();
+            // One line: it travels in an HTTP header.
+            return document.RootElement.GetRawText().ReplaceLineEndings(" ");
+        }
+        catch (Exception e) when (e is FormatException or JsonException or DecoderFallbackException)
+        {
+            throw FunctionErrors.InvalidClientContext();
+        }
+    }
+}

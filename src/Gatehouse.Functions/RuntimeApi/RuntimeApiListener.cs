@@ -1,0 +1,503 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Gatehouse.Functions.Invocation;
+
+namespace Gatehouse.Functions.RuntimeApi;
+
+/// <summary>
+/// The Lambda Runtime API of one execution environment, on its own loopback port (the runtime only
+/// gets <c>host:port</c>, so the port is what tells environments apart). A small HTTP/1.1 server on
+/// raw sockets: it starts in microseconds, which keeps cold starts short, and its keep-alive loop
+/// costs a few hundred nanoseconds per request, which keeps warm invokes cheap. It speaks just what
+/// runtime clients send: a request line, headers, a Content-Length or chunked body, Expect: 100-continue.
+/// </summary>
+internal sealed class RuntimeApiListener : IAsyncDisposable
+{
+    /// <summary>RIE's limit for a response or error body: 6 MiB + 100 bytes.</summary>
+    public const int MaxPayloadBytes = 6 * 1024 * 1024 + 100;
+
+    private const int MaxHeaderBytes = 64 * 1024;
+    private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
+
+    private static readonly byte[] AcceptedReply = Reply(202, "Accepted", """{"status":"OK"}""");
+    private static readonly byte[] InvalidRequestIdReply = Reply(400, "Bad Request", """{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}""");
+    private static readonly byte[] InvalidStateReply = Reply(403, "Forbidden", """{"errorMessage":"State transition is not allowed for the runtime in its current state.","errorType":"InvalidStateTransition"}""");
+    private static readonly byte[] TooLargeReply = Reply(413, "Request Entity Too Large", """{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}""");
+    private static readonly byte[] NotFoundReply = Reply(404, "Not Found", """{"errorMessage":"Unknown Runtime API endpoint","errorType":"NotFound"}""");
+    private static readonly byte[] BadRequestReply = Reply(400, "Bad Request", """{"errorMessage":"Malformed request","errorType":"BadRequest"}""");
+    private static readonly byte[] ShuttingDownReply = Reply(500, "Internal Server Error", """{"errorMessage":"Internal Server Error","errorType":"InternalServerError"}""");
+    private static readonly byte[] ContinueReply = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
+
+    private readonly Socket _socket;
+    private readonly IRuntimeApiHandler _handler;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Socket> _connections = [];
+    private Task? _acceptLoop;
+
+    private RuntimeApiListener(Socket socket, IRuntimeApiHandler handler)
+    {
+        _socket = socket;
+        _handler = handler;
+        Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>host:port, the value of AWS_LAMBDA_RUNTIME_API.</summary>
+    public string Address => "127.0.0.1:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static RuntimeApiListener Start(IRuntimeApiHandler handler)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            socket.Listen(16);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var listener = new RuntimeApiListener(socket, handler);
+        listener._acceptLoop = Task.Run(listener.AcceptLoopAsync);
+        return listener;
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            connection.NoDelay = true;
+            lock (_connections)
+                _connections.Add(connection);
+            _ = ServeAsync(connection);
+        }
+    }
+
+    private async Task ServeAsync(Socket connection)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var start = 0;
+            var end = 0;
+            while (!_stopping.IsCancellationRequested)
+            {
+                // Read until the blank line that ends the request head.
+                int headEnd;
+                while ((headEnd = buffer.AsSpan(start, end - start).IndexOf(HeaderEnd)) < 0)
+                {
+                    if (end - start >= MaxHeaderBytes)
+                        return;
+                    if (end == buffer.Length)
+                    {
+                        if (start > 0)
+                        {
+                            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                            end -= start;
+                            start = 0;
+                        }
+                        else
+                        {
+                            var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                            Buffer.BlockCopy(buffer, 0, bigger, 0, end);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = bigger;
+                        }
+                    }
+                    var read = await connection.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                    if (read == 0)
+                        return;
+                    end += read;
+                }
+
+                var head = new RequestHead();
+                if (!RequestHead.TryParse(buffer.AsSpan(start, headEnd), ref head))
+                {
+                    await connection.SendAsync(BadRequestReply, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                    return;
+                }
+                start += headEnd + HeaderEnd.Length;
+
+                if (head.ExpectContinue)
+                    await connection.SendAsync(ContinueReply, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+
+                // The body: whole bytes the handler may keep (a response payload outlives the request).
+                byte[] body;
+                var tooLarge = false;
+                if (head.Chunked)
+                {
+                    (body, tooLarge, start, end, buffer) = await ReadChunkedAsync(connection, buffer, start, end).ConfigureAwait(false);
+                }
+                else if (head.ContentLength > MaxPayloadBytes)
+                {
+                    tooLarge = true;
+                    body = [];
+                    (start, end) = await SkipAsync(connection, buffer, start, end, head.ContentLength).ConfigureAwait(false);
+                }
+                else
+                {
+                    body = head.ContentLength == 0 ? [] : new byte[head.ContentLength];
+                    var buffered = Math.Min(end - start, (int)head.ContentLength);
+                    buffer.AsSpan(start, buffered).CopyTo(body);
+                    start += buffered;
+                    var filled = buffered;
+                    while (filled < body.Length)
+                    {
+                        var read = await connection.ReceiveAsync(body.AsMemory(filled), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                        if (read == 0)
+                            return;
+                        filled += read;
+                    }
+                }
+                if (start == end)
+                    start = end = 0;
+
+                if (!await DispatchAsync(connection, head, body, tooLarge).ConfigureAwait(false))
+                    return;
+                if (head.Close)
+                    return;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
+        {
+            // The runtime went away or the environment is stopping.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            lock (_connections)
+                _connections.Remove(connection);
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>Answers one request; false ends the connection.</summary>
+    private async ValueTask<bool> DispatchAsync(Socket connection, RequestHead head, byte[] body, bool tooLarge)
+    {
+        switch (head.Route)
+        {
+            case Route.Next:
+                var invocation = await _handler.NextAsync(_stopping.Token).ConfigureAwait(false);
+                if (invocation is null)
+                {
+                    await connection.SendAsync(ShuttingDownReply, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
+                    return false;
+                }
+                await SendEventAsync(connection, invocation).ConfigureAwait(false);
+                return true;
+            case Route.Response:
+                return await SendReplyAsync(connection, _handler.Respond(head.RequestId!, body, tooLarge)).ConfigureAwait(false);
+            case Route.Error:
+                return await SendReplyAsync(connection, tooLarge ? RuntimeReply.PayloadTooLarge : _handler.ReportError(head.RequestId!, body, head.ErrorType)).ConfigureAwait(false);
+            case Route.InitError:
+                return await SendReplyAsync(connection, tooLarge ? RuntimeReply.PayloadTooLarge : _handler.ReportInitError(body, head.ErrorType)).ConfigureAwait(false);
+            default:
+                await connection.SendAsync(NotFoundReply, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                return true;
+        }
+    }
+
+    private async ValueTask<bool> SendReplyAsync(Socket connection, RuntimeReply reply)
+    {
+        var bytes = reply switch
+        {
+            RuntimeReply.Accepted => AcceptedReply,
+            RuntimeReply.InvalidRequestId => InvalidRequestIdReply,
+            RuntimeReply.PayloadTooLarge => TooLargeReply,
+            _ => InvalidStateReply,
+        };
+        await connection.SendAsync(bytes, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+        return true;
+    }
+
+    private async ValueTask SendEventAsync(Socket connection, PendingInvocation invocation)
+    {
+        // Headers and a small event go out in one send; a large event follows the head.
+        var payload = invocation.Payload;
+        var size = 512 + invocation.InvokedArn.Length + (invocation.ClientContext?.Length * 3 ?? 0);
+        var rented = ArrayPool<byte>.Shared.Rent(size + (payload.Length <= 16 * 1024 ? payload.Length : 0));
+        try
+        {
+            var written = WriteEventHead(rented, invocation);
+            if (payload.Length <= 16 * 1024)
+            {
+                payload.Span.CopyTo(rented.AsSpan(written));
+                await connection.SendAsync(rented.AsMemory(0, written + payload.Length), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await connection.SendAsync(rented.AsMemory(0, written), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                await connection.SendAsync(payload, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static int WriteEventHead(Span<byte> target, PendingInvocation invocation)
+    {
+        var n = 0;
+        n += Copy("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: "u8, target[n..]);
+        n += Encoding.ASCII.GetBytes(invocation.RequestId, target[n..]);
+        n += Copy("\r\nLambda-Runtime-Deadline-Ms: "u8, target[n..]);
+        Utf8Formatter.TryFormat(invocation.DeadlineMs, target[n..], out var digits);
+        n += digits;
+        n += Copy("\r\nLambda-Runtime-Invoked-Function-Arn: "u8, target[n..]);
+        n += Encoding.ASCII.GetBytes(invocation.InvokedArn, target[n..]);
+        n += Copy("\r\nLambda-Runtime-Trace-Id: Root=1-"u8, target[n..]);
+        // A trace id in X-Ray's shape from the request id's hex digits (unique per invocation).
+        Utf8Formatter.TryFormat((uint)(invocation.DeadlineMs / 1000), target[n..], out digits, new System.Buffers.StandardFormat('x', 8));
+        n += digits;
+        target[n++] = (byte)'-';
+        foreach (var c in invocation.RequestId)
+        {
+            if (c != '-' && n < target.Length)
+                target[n++] = (byte)c;
+        }
+        n -= 8; // 24 hex digits after the time, as X-Ray has
+        n += Copy(";Sampled=0"u8, target[n..]);
+        if (invocation.ClientContext is { } clientContext)
+        {
+            n += Copy("\r\nLambda-Runtime-Client-Context: "u8, target[n..]);
+            n += Encoding.UTF8.GetBytes(clientContext, target[n..]);
+        }
+        n += Copy("\r\nContent-Length: "u8, target[n..]);
+        Utf8Formatter.TryFormat(invocation.Payload.Length, target[n..], out digits);
+        n += digits;
+        n += Copy("\r\n\r\n"u8, target[n..]);
+        return n;
+    }
+
+    private static int Copy(ReadOnlySpan<byte> source, Span<byte> target)
+    {
+        source.CopyTo(target);
+        return source.Length;
+    }
+
+    private async Task<(int Start, int End)> SkipAsync(Socket connection, byte[] buffer, int start, int end, long length)
+    {
+        var buffered = Math.Min(end - start, length);
+        start += (int)buffered;
+        length -= buffered;
+        while (length > 0)
+        {
+            var read = await connection.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            if (read == 0)
+                throw new IOException("The runtime closed the connection mid-body.");
+            length -= read;
+        }
+        return start == end ? (0, 0) : (start, end);
+    }
+
+    private async Task<(byte[] Body, bool TooLarge, int Start, int End, byte[] Buffer)> ReadChunkedAsync(Socket connection, byte[] buffer, int start, int end)
+    {
+        var body = new ArrayBufferWriter<byte>(4096);
+        var tooLarge = false;
+        while (true)
+        {
+            // Chunk size line.
+            int lineEnd;
+            while ((lineEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n"u8)) < 0)
+                (start, end, buffer) = await FillAsync(connection, buffer, start, end).ConfigureAwait(false);
+            var sizeText = buffer.AsSpan(start, lineEnd);
+            var semicolon = sizeText.IndexOf((byte)';');
+            if (semicolon >= 0)
+                sizeText = sizeText[..semicolon];
+            if (!Utf8Parser.TryParse(sizeText, out long size, out _, 'x') || size < 0)
+                throw new IOException("Malformed chunk size.");
+            start += lineEnd + 2;
+            if (size == 0)
+            {
+                // Trailers end with an empty line.
+                while (true)
+                {
+                    while ((lineEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n"u8)) < 0)
+                        (start, end, buffer) = await FillAsync(connection, buffer, start, end).ConfigureAwait(false);
+                    start += lineEnd + 2;
+                    if (lineEnd == 0)
+                        break;
+                }
+                return (tooLarge ? [] : body.WrittenSpan.ToArray(), tooLarge, start == end ? 0 : start, start == end ? 0 : end, buffer);
+            }
+            var remaining = size + 2; // data and its CRLF
+            while (remaining > 0)
+            {
+                if (start == end)
+                    (start, end, buffer) = await FillAsync(connection, buffer, start, end).ConfigureAwait(false);
+                var take = (int)Math.Min(end - start, remaining);
+                var data = (int)Math.Min(take, Math.Max(0, remaining - 2));
+                if (!tooLarge && data > 0)
+                {
+                    if (body.WrittenCount + data > MaxPayloadBytes)
+                        tooLarge = true;
+                    else
+                        body.Write(buffer.AsSpan(start, data));
+                }
+                start += take;
+                remaining -= take;
+            }
+        }
+    }
+
+    private async Task<(int Start, int End, byte[] Buffer)> FillAsync(Socket connection, byte[] buffer, int start, int end)
+    {
+        if (start > 0)
+        {
+            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        if (end == buffer.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+            Buffer.BlockCopy(buffer, 0, bigger, 0, end);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = bigger;
+        }
+        var read = await connection.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+        if (read == 0)
+            throw new IOException("The runtime closed the connection mid-body.");
+        return (start, end + read, buffer);
+    }
+
+    private static byte[] Reply(int status, string reason, string json) =>
+        Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\n\r\n{json}");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+            return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        Socket[] open;
+        lock (_connections)
+            open = [.. _connections];
+        foreach (var connection in open)
+            connection.Dispose();
+        if (_acceptLoop is not null)
+            await _acceptLoop.ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    internal enum Route
+    {
+        Unknown,
+        Next,
+        Response,
+        Error,
+        InitError,
+    }
+
+    /// <summary>The parts of a request head the Runtime API cares about.</summary>
+    internal struct RequestHead
+    {
+        public Route Route;
+        public string? RequestId;
+        public long ContentLength;
+        public bool Chunked;
+        public bool ExpectContinue;
+        public bool Close;
+        public string? ErrorType;
+
+        private static ReadOnlySpan<byte> Prefix => "/2018-06-01/runtime/"u8;
+
+        public static bool TryParse(ReadOnlySpan<byte> head, ref RequestHead result)
+        {
+            var lineEnd = head.IndexOf("\r\n"u8);
+            var requestLine = lineEnd < 0 ? head : head[..lineEnd];
+            var firstSpace = requestLine.IndexOf((byte)' ');
+            if (firstSpace <= 0)
+                return false;
+            var method = requestLine[..firstSpace];
+            var rest = requestLine[(firstSpace + 1)..];
+            var secondSpace = rest.IndexOf((byte)' ');
+            var target = secondSpace < 0 ? rest : rest[..secondSpace];
+            var version = secondSpace < 0 ? default : rest[(secondSpace + 1)..];
+            var query = target.IndexOf((byte)'?');
+            if (query >= 0)
+                target = target[..query];
+            result.Route = ParseRoute(method, target, out result.RequestId);
+            // HTTP/1.0 closes unless asked to keep alive; nobody here sends it, but be correct.
+            result.Close = version.SequenceEqual("HTTP/1.0"u8);
+
+            var headers = lineEnd < 0 ? default : head[(lineEnd + 2)..];
+            while (!headers.IsEmpty)
+            {
+                var next = headers.IndexOf("\r\n"u8);
+                var line = next < 0 ? headers : headers[..next];
+                headers = next < 0 ? default : headers[(next + 2)..];
+                var colon = line.IndexOf((byte)':');
+                if (colon <= 0)
+                    continue;
+                var name = line[..colon];
+                var value = line[(colon + 1)..].Trim((byte)' ');
+                if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
+                {
+                    if (!Utf8Parser.TryParse(value, out result.ContentLength, out _) || result.ContentLength < 0)
+                        return false;
+                }
+                else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
+                {
+                    result.Chunked = value.IndexOf("chunked"u8) >= 0;
+                }
+                else if (Ascii.EqualsIgnoreCase(name, "Expect"u8))
+                {
+                    result.ExpectContinue = Ascii.EqualsIgnoreCase(value, "100-continue"u8);
+                }
+                else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
+                {
+                    if (Ascii.EqualsIgnoreCase(value, "close"u8))
+                        result.Close = true;
+                    else if (Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+                        result.Close = false;
+                }
+                else if (Ascii.EqualsIgnoreCase(name, "Lambda-Runtime-Function-Error-Type"u8))
+                {
+                    result.ErrorType = Encoding.UTF8.GetString(value);
+                }
+            }
+            return true;
+        }
+
+        private static Route ParseRoute(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, out string? requestId)
+        {
+            requestId = null;
+            if (!target.StartsWith(Prefix))
+                return Route.Unknown;
+            var path = target[Prefix.Length..];
+            var isGet = method.SequenceEqual("GET"u8);
+            var isPost = method.SequenceEqual("POST"u8);
+            if (isGet && path.SequenceEqual("invocation/next"u8))
+                return Route.Next;
+            if (isPost && path.SequenceEqual("init/error"u8))
+                return Route.InitError;
+            if (!isPost || !path.StartsWith("invocation/"u8))
+                return Route.Unknown;
+            path = path["invocation/"u8.Length..];
+            var slash = path.IndexOf((byte)'/');
+            if (slash <= 0)
+                return Route.Unknown;
+            var action = path[(slash + 1)..];
+            var route = action.SequenceEqual("response"u8) ? Route.Response : action.SequenceEqual("error"u8) ? Route.Error : Route.Unknown;
+            if (route != Route.Unknown)
+                requestId = Encoding.ASCII.GetString(path[..slash]);
+            return route;
+        }
+    }
+}

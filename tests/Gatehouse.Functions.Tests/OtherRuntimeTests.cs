@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using Gatehouse.Testing;
+using static Gatehouse.Functions.Tests.TestFunctions;
+
+namespace Gatehouse.Functions.Tests;
+
+/// <summary>Node.js and provided (custom bootstrap) runtimes, and asynchronous invocations, end to end.</summary>
+public sealed class OtherRuntimeTests : IClassFixture<GatehouseProcess>
+{
+    private readonly GatehouseProcess _server;
+
+    public OtherRuntimeTests(GatehouseProcess server) => _server = server;
+
+    [Fact]
+    public async Task Invoke_NodeCommonJsAsyncHandler_ReturnsResultWithContext()
+    {
+        var name = UniqueName("node");
+        await CreateAsync(_server, name, "nodejs20.x", "index.handler", Zip(("index.js", """
+            exports.handler = async (event, context) => {
+              console.log('event', JSON.stringify(event));
+              return { sum: event.a + event.b, fn: context.functionName, left: context.getRemainingTimeInMillis() > 0 };
+            };
+            """)));
+
+        var (result, payload) = await InvokeAsync(_server, name, """{"a": 2, "b": 3}""", "--log-type", "Tail");
+
+        result.EnsureSuccess();
+        var body = JsonNode.Parse(payload)!;
+        Assert.Equal(5, (int)body["sum"]!);
+        Assert.Equal(name, body.Str("fn"));
+        Assert.True((bool)body["left"]!);
+        var tail = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.Json.Str("LogResult")));
+        Assert.Contains("INFO\tevent {\"a\":2,\"b\":3}", tail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invoke_NodeEsModuleCallbackHandlerThatFails_ReturnsUnhandledError()
+    {
+        var name = UniqueName("nodeesm");
+        await CreateAsync(_server, name, "nodejs22.x", "src/app.handler", Zip(("src/app.mjs", """
+            export function handler(event, context, callback) {
+              if (event.fail) { callback(new TypeError('no way')); return; }
+              callback(null, 'esm ok');
+            }
+            """)));
+
+        var (ok, okPayload) = await InvokeAsync(_server, name, """{}""");
+        var (failed, failedPayload) = await InvokeAsync(_server, name, """{"fail": true}""");
+
+        Assert.Equal("\"esm ok\"", okPayload);
+        Assert.Null(ok.Json["FunctionError"]);
+        Assert.Equal("Unhandled", failed.Json.Str("FunctionError"));
+        Assert.Equal("TypeError", JsonNode.Parse(failedPayload)!.Str("errorType"));
+        Assert.Equal("no way", JsonNode.Parse(failedPayload)!.Str("errorMessage"));
+    }
+
+    [Fact]
+    public async Task Invoke_ProvidedRuntimeShellBootstrap_SpeaksRuntimeApi()
+    {
+        var name = UniqueName("provided");
+        await CreateAsync(_server, name, "provided.al2023", "my.handler", Zip(("bootstrap", """
+            #!/bin/sh
+            set -eu
+            API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+            while true; do
+              HEADERS="$(mktemp)"
+              EVENT="$(curl -sS -D "$HEADERS" "$API/invocation/next")"
+              ID="$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$HEADERS" | tr -d '\r' | cut -d' ' -f2)"
+              rm -f "$HEADERS"
+              echo "custom runtime handling $ID"
+              curl -sS -X POST "$API/invocation/$ID/response" -d "{\"echo\": $EVENT, \"handler\": \"$_HANDLER\"}" > /dev/null
+            done
+            """, true)));
+
+        var (result, payload) = await InvokeAsync(_server, name, """{"hi": 1}""");
+
+        result.EnsureSuccess();
+        var body = JsonNode.Parse(payload)!;
+        Assert.Equal(1, (int)body["echo"]!["hi"]!);
+        Assert.Equal("my.handler", body.Str("handler"));
+    }
+
+    [Fact]
+    public async Task Invoke_EventTypeWithFailingHandler_IsAcceptedAndRetriedTwice()
+    {
+        var name = UniqueName("event");
+        var marker = Path.Combine(Path.GetTempPath(), "gatehouse-event-" + Guid.NewGuid().ToString("N"));
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", """
+            import os
+            def handler(event, context):
+                with open(event["marker"], "a") as f:
+                    f.write(context.aws_request_id + "\n")
+                raise RuntimeError("always failing")
+            """)));
+
+        var (result, _) = await InvokeAsync(_server, name, "{\"marker\": \"" + marker + "\"}", "--invocation-type", "Event");
+
+        result.EnsureSuccess();
+        Assert.Equal(202, (int)result.Json["StatusCode"]!);
+        // One attempt and two retries (1 s and 2 s apart by default); wait generously, then check none more came.
+        for (var i = 0; i < 100 && (!File.Exists(marker) || File.ReadAllLines(marker).Length < 3); i++)
+            await Task.Delay(200);
+        await Task.Delay(3500);
+        var attempts = File.ReadAllLines(marker);
+        File.Delete(marker);
+        Assert.Equal(3, attempts.Length);
+        Assert.Equal(3, attempts.Distinct().Count());
+    }
+}

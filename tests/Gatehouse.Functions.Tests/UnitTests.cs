@@ -1,0 +1,108 @@
+using System.Text;
+using Gatehouse.Functions.Logs;
+using Gatehouse.Functions.Model;
+using Gatehouse.Functions.RuntimeApi;
+
+namespace Gatehouse.Functions.Tests;
+
+public sealed class FunctionNameTests
+{
+    [Theory]
+    [InlineData("hello", "hello", null, null, null)]
+    [InlineData("hello:live", "hello", "live", null, null)]
+    [InlineData("123456789012:function:hello", "hello", null, "123456789012", null)]
+    [InlineData("123456789012:function:hello:7", "hello", "7", "123456789012", null)]
+    [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:hello", "hello", null, "123456789012", "eu-west-1")]
+    [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:hello:$LATEST", "hello", "$LATEST", "123456789012", "eu-west-1")]
+    public void TryParse_AcceptedForms_YieldNameQualifierAccountRegion(string text, string name, string? qualifier, string? account, string? region)
+    {
+        Assert.True(FunctionName.TryParse(text, out var parsed));
+        Assert.Equal(new FunctionName(name, qualifier, account, region), parsed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a:b:c:d:e")]
+    [InlineData("arn:aws:s3:::bucket")]
+    [InlineData(":x")]
+    public void TryParse_Malformed_Fails(string text) => Assert.False(FunctionName.TryParse(text, out _));
+}
+
+public sealed class LogFilterTests
+{
+    [Theory]
+    [InlineData(null, "anything", true)]
+    [InlineData("ERROR", "[ERROR] boom", true)]
+    [InlineData("ERROR", "all fine", false)]
+    [InlineData("ERROR timeout", "ERROR: timeout reached", true)]
+    [InlineData("ERROR timeout", "ERROR: disk", false)]
+    [InlineData("\"Task timed out\"", "x Task timed out after 3.00 seconds", true)]
+    [InlineData("?START ?END", "END RequestId: 1", true)]
+    [InlineData("?START ?END", "REPORT RequestId: 1", false)]
+    [InlineData("RequestId -REPORT", "REPORT RequestId: 1", false)]
+    public void Matches_PlainPatterns_FollowCloudWatchTermRules(string? pattern, string message, bool expected) =>
+        Assert.Equal(expected, LogFilter.Parse(pattern).Matches(message));
+}
+
+public sealed class RuntimeApiRequestHeadTests
+{
+    private static RuntimeApiListener.RequestHead Parse(string head)
+    {
+        var result = new RuntimeApiListener.RequestHead();
+        Assert.True(RuntimeApiListener.RequestHead.TryParse(Encoding.ASCII.GetBytes(head), ref result));
+        return result;
+    }
+
+    [Fact]
+    public void TryParse_Next_IsNextRoute() =>
+        Assert.Equal(RuntimeApiListener.Route.Next, Parse("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x").Route);
+
+    [Fact]
+    public void TryParse_ErrorPost_ReadsIdLengthAndErrorType()
+    {
+        var head = Parse("POST /2018-06-01/runtime/invocation/abc-123/error HTTP/1.1\r\ncontent-length: 42\r\nLambda-Runtime-Function-Error-Type: Runtime.Oops\r\nExpect: 100-continue");
+        Assert.Equal(RuntimeApiListener.Route.Error, head.Route);
+        Assert.Equal("abc-123", head.RequestId);
+        Assert.Equal(42, head.ContentLength);
+        Assert.Equal("Runtime.Oops", head.ErrorType);
+        Assert.True(head.ExpectContinue);
+    }
+
+    [Fact]
+    public void TryParse_ChunkedInitError_IsChunkedInitErrorRoute()
+    {
+        var head = Parse("POST /2018-06-01/runtime/init/error HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close");
+        Assert.Equal(RuntimeApiListener.Route.InitError, head.Route);
+        Assert.True(head.Chunked);
+        Assert.True(head.Close);
+    }
+
+    [Theory]
+    [InlineData("GET /2018-06-01/runtime/invocation/abc/response HTTP/1.1")]
+    [InlineData("POST /2018-06-01/runtime/invocation/next HTTP/1.1")]
+    [InlineData("GET /other HTTP/1.1")]
+    public void TryParse_UnknownEndpoint_IsUnknownRoute(string line) =>
+        Assert.Equal(RuntimeApiListener.Route.Unknown, Parse(line).Route);
+}
+
+public sealed class FunctionsOptionsTests
+{
+    [Fact]
+    public void FromEnvironment_RuntimeVariables_MapToRuntimeNames()
+    {
+        var options = FunctionsOptions.FromEnvironment(new Dictionary<string, string?>
+        {
+            ["GATEHOUSE_RUNTIME_PYTHON3_13"] = "/opt/py313/bin/python3",
+            ["GATEHOUSE_RUNTIME_NODEJS20_X"] = "/opt/node20/bin/node",
+            ["GATEHOUSE_RUNTIME_NODE"] = "/usr/local/bin/node",
+            ["GATEHOUSE_FUNCTIONS_CONCURRENCY"] = "12",
+            ["GATEHOUSE_FUNCTIONS_IDLE_SECONDS"] = "1.5",
+        });
+
+        Assert.Equal("/opt/py313/bin/python3", options.Interpreters["python3.13"]);
+        Assert.Equal("/opt/node20/bin/node", options.Interpreters["nodejs20.x"]);
+        Assert.Equal("/usr/local/bin/node", options.Interpreters["node"]);
+        Assert.Equal(12, options.MaxConcurrency);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), options.IdleTimeout);
+    }
+}
