@@ -173,6 +173,7 @@ internal static class EventBuilder
         writer.WriteStartObject("multiValueHeaders"u8);
         foreach (var (name, values) in http.Headers)
             WriteArray(writer, LowerName(name), values);
+        WriteForwardedHeaders(writer, request, asArrays: true);
         writer.WriteEndObject();
 
         if (http.Query.Count > 0)
@@ -258,15 +259,27 @@ internal static class EventBuilder
     }
 
     /// <summary>The request headers API Gateway adds on its way to the integration.</summary>
-    private static void WriteForwardedHeaders(Utf8JsonWriter writer, GatewayRequest request)
+    private static void WriteForwardedHeaders(Utf8JsonWriter writer, GatewayRequest request, bool asArrays = false)
     {
         var headers = request.Http.Request.Headers;
         if (!headers.ContainsKey("X-Forwarded-For"))
-            writer.WriteString("x-forwarded-for"u8, request.SourceIp);
+            Write(writer, "x-forwarded-for"u8, request.SourceIp, asArrays);
         if (!headers.ContainsKey("X-Forwarded-Port"))
-            writer.WriteString("x-forwarded-port"u8, request.Http.Connection.LocalPort.ToString(CultureInfo.InvariantCulture));
+            Write(writer, "x-forwarded-port"u8, request.Http.Connection.LocalPort.ToString(CultureInfo.InvariantCulture), asArrays);
         if (!headers.ContainsKey("X-Forwarded-Proto"))
-            writer.WriteString("x-forwarded-proto"u8, request.Http.Request.Scheme);
+            Write(writer, "x-forwarded-proto"u8, request.Http.Request.Scheme, asArrays);
+
+        static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string value, bool asArray)
+        {
+            if (!asArray)
+            {
+                writer.WriteString(name, value);
+                return;
+            }
+            writer.WriteStartArray(name);
+            writer.WriteStringValue(value);
+            writer.WriteEndArray();
+        }
     }
 
     private static void WritePathParameters(Utf8JsonWriter writer, RouteMatch match, bool nullWhenEmpty)

@@ -36,6 +36,9 @@ internal sealed class GatewayHarness : IDisposable
     }
 
     public ManualTime Time { get; }
+
+    /// <summary>The Host requests carry; host-style addressing by default.</summary>
+    public HostString Host { get; set; } = new($"{ApiId}.execute-api.localhost", 4566);
     public FakeFunctionInvoker Functions { get; } = new();
     public FakeIssuerDirectory Issuers { get; } = new();
     public SigningKeyResolver Keys { get; }
@@ -86,7 +89,9 @@ internal sealed class GatewayHarness : IDisposable
     }
 
     /// <summary>Deploys the API as configured so far (each stage gets the current configuration).</summary>
-    public void Deploy()
+    public void Deploy() => DataPlane.Load([BuildState()]);
+
+    public ApiState BuildState()
     {
         var deployment = new Deployment
         {
@@ -94,13 +99,12 @@ internal sealed class GatewayHarness : IDisposable
             Configuration = new DeployedConfiguration { Routes = [.. Routes], Integrations = [.. Integrations], Authorizers = [.. Authorizers] },
         };
         var stages = new[] { DefaultStage }.Concat(NamedStages).Select(s => s with { DeploymentId = "dep001" });
-        var state = new ApiState
+        return new ApiState
         {
             Api = new Api { ApiId = ApiId, Account = Account, Region = Region, Name = "test", CorsConfiguration = Cors },
             Deployments = ImmutableSortedDictionary<string, Deployment>.Empty.Add(deployment.DeploymentId, deployment),
             Stages = stages.ToImmutableSortedDictionary(s => s.StageName, s => s, StringComparer.Ordinal),
         };
-        DataPlane.Load([state]);
     }
 
     public async Task<GatewayReply> SendAsync(string method, string target, string? body = null, string? contentType = null, params (string Name, string Value)[] headers)
@@ -110,7 +114,7 @@ internal sealed class GatewayHarness : IDisposable
         http.Request.Method = method;
         http.Request.Scheme = "http";
         http.Request.Protocol = "HTTP/1.1";
-        http.Request.Host = new HostString($"{ApiId}.execute-api.localhost", 4566);
+        http.Request.Host = Host;
         http.Request.Path = PathString.FromUriComponent(queryIndex < 0 ? target : target[..queryIndex]);
         http.Request.QueryString = queryIndex < 0 ? QueryString.Empty : new QueryString(target[queryIndex..]);
         http.Features.Get<IHttpRequestFeature>()!.RawTarget = target;
