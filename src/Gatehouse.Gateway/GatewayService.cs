@@ -1,36 +1,73 @@
 using Gatehouse.Core;
+using Gatehouse.Gateway.Model;
+using Gatehouse.Gateway.Operations;
+using Gatehouse.Gateway.Runtime;
 using Gatehouse.Protocol;
 using Gatehouse.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Gateway;
 
-/// <summary>The HTTP APIs (Amazon API Gateway v2) service: its operations, its state and its data plane. (Skeleton — filled in by its issue.)</summary>
-public sealed class GatewayService : IGatehouseService
+/// <summary>The HTTP APIs (Amazon API Gateway v2) service: its operations, its state and its data plane.</summary>
+public sealed class GatewayService : IGatehouseService, IDisposable
 {
     private readonly IDatabase _database;
 
-    public GatewayService(IDatabase database)
+    public GatewayService(IDatabase database, GatehouseOptions options, TimeProvider time, IServiceProvider services, ILoggerFactory loggers)
     {
         _database = database;
+        State = new GatewayState(new GatewayStore(database));
+        ControlPlane = new ControlPlane(State, options, time);
+        _keys = new SigningKeyResolver(services, time, loggers.CreateLogger("Gatehouse.Gateway.Jwt"));
+        DataPlane = new DataPlane(services, time, loggers, new SnapshotCompiler(_keys, time));
+        // The data plane follows the state from the first load on.
+        DataPlane.Attach(State);
+        ControlPlane.AuthorizerCacheReset += DataPlane.Compiler.ResetAuthorizerCaches;
         Definition = new AwsServiceDefinition("apigatewayv2")
         {
-            ValidationErrorCode = "BadRequestException",
-            SerializationErrorCode = "BadRequestException",
+            ValidationErrorCode = GatewayErrors.BadRequest,
+            SerializationErrorCode = GatewayErrors.BadRequest,
             InternalErrorCode = "InternalFailure",
         };
+        ControlPlane.Register(Definition);
     }
 
     public string Name => "apigatewayv2";
 
-    public string State { get; private set; } = "starting";
+    string IGatehouseService.State => _status;
 
     public AwsServiceDefinition Definition { get; }
 
+    internal GatewayState State { get; }
+
+    internal ControlPlane ControlPlane { get; }
+
+    internal DataPlane DataPlane { get; }
+
+    private readonly SigningKeyResolver _keys;
+
+    private string _status = "starting";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _database.MigrateAsync(EmbeddedMigrations.Load(typeof(GatewayService).Assembly, "gateway", _database.Provider), cancellationToken).ConfigureAwait(false);
-        State = "running";
+        try
+        {
+            await _database.MigrateAsync(EmbeddedMigrations.Load(typeof(GatewayService).Assembly, "gateway", _database.Provider), cancellationToken).ConfigureAwait(false);
+            await State.LoadAsync(cancellationToken).ConfigureAwait(false);
+            _status = "running";
+        }
+        catch
+        {
+            _status = "failed";
+            throw;
+        }
     }
 
-    public Task ResetAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task ResetAsync(CancellationToken cancellationToken) => State.ResetAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        DataPlane.Dispose();
+        _keys.Dispose();
+    }
 }

@@ -24,5 +24,9 @@ public static class GatewayServiceCollectionExtensions
     /// Puts the HTTP API data plane in front of everything else: requests for an API's host
     /// (<c>{apiId}.execute-api.localhost</c>) or path prefix never reach the AWS protocol layer.
     /// </summary>
-    public static IApplicationBuilder UseGatehouseGateway(this IApplicationBuilder app) => app;
+    public static IApplicationBuilder UseGatehouseGateway(this IApplicationBuilder app)
+    {
+        var dataPlane = app.ApplicationServices.GetRequiredService<GatewayService>().DataPlane;
+        return app.Use(dataPlane.InvokeAsync);
+    }
 }

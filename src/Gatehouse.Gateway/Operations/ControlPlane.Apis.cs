@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Gatehouse.Core;
+using Gatehouse.Gateway.Model;
+using Gatehouse.Gateway.Runtime;
+using Gatehouse.Protocol;
+
+namespace Gatehouse.Gateway.Operations;
+
+internal sealed partial class ControlPlane
+{
+    private JsonObject ApiOutput(Api api) => Shapes.ApiOutput(api, GatewayEndpoints.ApiEndpoint(_options, api.ApiId));
+
+    private ValueTask<AwsResponse> CreateApiAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var input = request.Input;
+        var protocol = input.Req("ProtocolType");
+        if (protocol != "HTTP")
+            throw GatewayErrors.Invalid("Gatehouse supports only HTTP APIs (protocolType HTTP).");
+        var target = input.Str("Target");
+        var routeKeyText = input.Str("RouteKey");
+        if (target is null && (routeKeyText is not null || input.Str("CredentialsArn") is not null))
+            throw GatewayErrors.Invalid("RouteKey and CredentialsArn are only supported with Target (quick create).");
+        var routeSelection = input.Str("RouteSelectionExpression");
+        if (routeSelection is not null && routeSelection != "$request.method $request.path")
+            throw GatewayErrors.Invalid("Unsupported route selection expression for HTTP APIs.");
+        var cors = input.Obj("CorsConfiguration") is { } corsInput ? Shapes.ReadCors(corsInput) : null;
+        ValidateCors(cors);
+
+        var now = Now;
+        var api = new Api
+        {
+            ApiId = NewId(10),
+            Account = request.Context.Account,
+            Region = request.Context.Region,
+            Name = input.Req("Name"),
+            Description = input.Str("Description"),
+            Version = input.Str("Version"),
+            CorsConfiguration = cors,
+            DisableExecuteApiEndpoint = input.Bool("DisableExecuteApiEndpoint") ?? false,
+            DisableSchemaValidation = input.Bool("DisableSchemaValidation") ?? false,
+            IpAddressType = input.Str("IpAddressType") ?? "ipv4",
+            ApiKeySelectionExpression = input.Str("ApiKeySelectionExpression") ?? "$request.header.x-api-key",
+            CreatedDate = now,
+            Tags = Shapes.ReadMap(input, "Tags"),
+        };
+        var state = new ApiState { Api = api };
+        if (target is not null)
+            state = QuickCreate(state, target, routeKeyText ?? RouteKey.Default, input.Str("CredentialsArn"), now);
+        return Respond(_state.UpdateAsync(api.ApiId, _ => (state, ApiOutput(api)), cancellationToken));
+    }
+
+    /// <summary>
+    /// Quick create: an integration for the target (a Lambda ARN or an HTTP URL), one route and
+    /// an auto-deployed <c>$default</c> stage, all marked as managed by API Gateway.
+    /// </summary>
+    private ApiState QuickCreate(ApiState state, string target, string routeKeyText, string? credentialsArn, DateTimeOffset now)
+    {
+        if (RouteKey.TryParse(routeKeyText) is null)
+            throw GatewayErrors.InvalidRouteKey(routeKeyText);
+        var isHttp = target.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (!isHttp && LambdaTarget.TryParse(target) is null)
+            throw GatewayErrors.Invalid($"Invalid target {target}: expected a Lambda function ARN or an HTTP(S) URL.");
+        var integration = new Integration
+        {
+            IntegrationId = NewId(7),
+            IntegrationType = isHttp ? "HTTP_PROXY" : "AWS_PROXY",
+            IntegrationUri = target,
+            IntegrationMethod = isHttp ? "ANY" : "POST",
+            PayloadFormatVersion = isHttp ? "1.0" : "2.0",
+            CredentialsArn = credentialsArn,
+            ApiGatewayManaged = true,
+        };
+        var route = new Route
+        {
+            RouteId = NewId(7),
+            RouteKey = routeKeyText,
+            Target = "integrations/" + integration.IntegrationId,
+            ApiGatewayManaged = true,
+        };
+        var stage = new Stage
+        {
+            StageName = RouteKey.Default,
+            AutoDeploy = true,
+            ApiGatewayManaged = true,
+            CreatedDate = now,
+            LastUpdatedDate = now,
+        };
+        state = state with
+        {
+            Integrations = state.Integrations.Add(integration.IntegrationId, integration),
+            Routes = state.Routes.Add(route.RouteId, route),
+            Stages = state.Stages.Add(stage.StageName, stage),
+        };
+        return AutoDeploy(state);
+    }
+
+    private static void ValidateCors(CorsConfiguration? cors)
+    {
+        if (cors is null)
+            return;
+        if (cors.AllowCredentials == true && cors.AllowOrigins.Contains("*"))
+            throw GatewayErrors.Invalid("allow-credentials is not supported with allow-origins '*'. Specify the allowed origins.");
+    }
+
+    private ValueTask<AwsResponse> GetApiAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        Respond(ApiOutput(Find(request, request.Input.Req("ApiId")).Api));
+
+    private ValueTask<AwsResponse> GetApisAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var apis = _state.Apis.Values
+            .Where(s => s.Api.Account == request.Context.Account && s.Api.Region == request.Context.Region)
+            .Select(s => s.Api)
+            .OrderBy(a => a.CreatedDate).ThenBy(a => a.ApiId, StringComparer.Ordinal);
+        return Respond(Page(request, apis, ApiOutput));
+    }
+
+    private ValueTask<AwsResponse> UpdateApiAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var input = request.Input;
+        if (input.Str("Target") is not null || input.Str("RouteKey") is not null)
+            throw GatewayErrors.Invalid("Gatehouse does not support quick update (Target, RouteKey) on UpdateApi.");
+        return Respond(ChangeAsync(request, state =>
+        {
+            var current = state.Api;
+            var cors = input.Obj("CorsConfiguration") is { } corsInput ? Shapes.ReadCors(corsInput) : current.CorsConfiguration;
+            ValidateCors(cors);
+            var api = current with
+            {
+                Name = input.Str("Name") ?? current.Name,
+                Description = input.Str("Description") ?? current.Description,
+                Version = input.Str("Version") ?? current.Version,
+                CorsConfiguration = cors,
+                DisableExecuteApiEndpoint = input.Bool("DisableExecuteApiEndpoint") ?? current.DisableExecuteApiEndpoint,
+                DisableSchemaValidation = input.Bool("DisableSchemaValidation") ?? current.DisableSchemaValidation,
+                IpAddressType = input.Str("IpAddressType") ?? current.IpAddressType,
+                ApiKeySelectionExpression = input.Str("ApiKeySelectionExpression") ?? current.ApiKeySelectionExpression,
+            };
+            return (state with { Api = api }, ApiOutput(api));
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> DeleteApiAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var apiId = request.Input.Req("ApiId");
+        return Respond(_state.UpdateAsync(apiId, current =>
+        {
+            Find(request, current, apiId);
+            return ((ApiState?)null, new JsonObject());
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> DeleteCorsConfigurationAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        Respond(ChangeAsync(request, state => (state with { Api = state.Api with { CorsConfiguration = null } }, new JsonObject()), cancellationToken));
+
+    private static ImmutableSortedDictionary<string, string> MergeTags(ImmutableSortedDictionary<string, string> current, JsonObject input) =>
+        current.SetItems(input.StringMap("Tags"));
+}

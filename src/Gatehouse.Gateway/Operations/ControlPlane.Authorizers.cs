@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Gatehouse.Gateway.Model;
+using Gatehouse.Gateway.Runtime;
+using Gatehouse.Protocol;
+
+namespace Gatehouse.Gateway.Operations;
+
+internal sealed partial class ControlPlane
+{
+    private ValueTask<AwsResponse> CreateAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var input = request.Input;
+        return Respond(ChangeAsync(request, state =>
+        {
+            var authorizer = ReadAuthorizer(input, new Authorizer
+            {
+                AuthorizerId = NewId(6),
+                Name = input.Req("Name"),
+                AuthorizerType = input.Req("AuthorizerType"),
+            });
+            var after = AutoDeploy(state with { Authorizers = state.Authorizers.Add(authorizer.AuthorizerId, authorizer) });
+            return (after, Shapes.AuthorizerOutput(authorizer));
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> UpdateAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var input = request.Input;
+        return Respond(ChangeAsync(request, state =>
+        {
+            var id = input.Req("AuthorizerId");
+            var current = state.Authorizers.GetValueOrDefault(id) ?? throw GatewayErrors.AuthorizerNotFound(id);
+            var type = input.Str("AuthorizerType") ?? current.AuthorizerType;
+            if (type != current.AuthorizerType && state.Routes.Values.FirstOrDefault(r => r.AuthorizerId == id) is { } user)
+                throw GatewayErrors.AuthorizerInUse(id, user.RouteId);
+            var authorizer = ReadAuthorizer(input, current with { Name = input.Str("Name") ?? current.Name, AuthorizerType = type });
+            var after = AutoDeploy(state with { Authorizers = state.Authorizers.SetItem(id, authorizer) });
+            return (after, Shapes.AuthorizerOutput(authorizer));
+        }, cancellationToken));
+    }
+
+    private static Authorizer ReadAuthorizer(JsonObject input, Authorizer authorizer)
+    {
+        var identitySource = input.Arr("IdentitySource") is not null ? [.. input.Strings("IdentitySource")] : authorizer.IdentitySource;
+        var jwt = input.Obj("JwtConfiguration");
+        var result = authorizer with
+        {
+            IdentitySource = identitySource,
+            JwtIssuer = jwt?.Str("Issuer") ?? authorizer.JwtIssuer,
+            JwtAudience = jwt?.Arr("Audience") is not null ? [.. jwt.Strings("Audience")] : authorizer.JwtAudience,
+            AuthorizerUri = input.Str("AuthorizerUri") ?? authorizer.AuthorizerUri,
+            AuthorizerPayloadFormatVersion = input.Str("AuthorizerPayloadFormatVersion") ?? authorizer.AuthorizerPayloadFormatVersion,
+            AuthorizerResultTtlInSeconds = input.Int("AuthorizerResultTtlInSeconds") ?? authorizer.AuthorizerResultTtlInSeconds,
+            EnableSimpleResponses = input.Bool("EnableSimpleResponses") ?? authorizer.EnableSimpleResponses,
+            AuthorizerCredentialsArn = input.Str("AuthorizerCredentialsArn") ?? authorizer.AuthorizerCredentialsArn,
+            IdentityValidationExpression = input.Str("IdentityValidationExpression") ?? authorizer.IdentityValidationExpression,
+        };
+        foreach (var source in result.IdentitySource)
+        {
+            if (IdentitySource.TryParse(source) is null)
+                throw GatewayErrors.Invalid($"Invalid identity source '{source}': expected $request.header.NAME, $request.querystring.NAME, $context.NAME or $stageVariables.NAME.");
+        }
+        switch (result.AuthorizerType)
+        {
+            case "JWT":
+                if (result.IdentitySource.Length != 1)
+                    throw GatewayErrors.Invalid("A JWT authorizer needs exactly one identity source, such as $request.header.Authorization.");
+                if (string.IsNullOrEmpty(result.JwtIssuer) || !Uri.TryCreate(result.JwtIssuer, UriKind.Absolute, out _))
+                    throw GatewayErrors.Invalid("JwtConfiguration.Issuer is required for a JWT authorizer and must be an absolute URL.");
+                if (result.JwtAudience.IsEmpty)
+                    throw GatewayErrors.Invalid("JwtConfiguration.Audience must name at least one audience for a JWT authorizer.");
+                return result with { AuthorizerUri = null, AuthorizerPayloadFormatVersion = null, AuthorizerResultTtlInSeconds = null, EnableSimpleResponses = null };
+            case "REQUEST":
+                if (result.AuthorizerUri is null || LambdaTarget.TryParse(result.AuthorizerUri) is null)
+                    throw GatewayErrors.Invalid("AuthorizerUri is required for a REQUEST authorizer: arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations.");
+                if (result.AuthorizerPayloadFormatVersion is not ("1.0" or "2.0"))
+                    throw GatewayErrors.Invalid("AuthorizerPayloadFormatVersion is required for a REQUEST authorizer; supported values are 1.0 and 2.0.");
+                if (result.EnableSimpleResponses == true && result.AuthorizerPayloadFormatVersion != "2.0")
+                    throw GatewayErrors.Invalid("Simple responses are supported only with authorizer payload format version 2.0.");
+                var ttl = result.AuthorizerResultTtlInSeconds ?? 0;
+                if (ttl > 0 && result.IdentitySource.IsEmpty)
+                    throw GatewayErrors.Invalid("An identity source is required when authorizer caching is enabled (AuthorizerResultTtlInSeconds > 0).");
+                return result with { JwtIssuer = null, JwtAudience = [], AuthorizerResultTtlInSeconds = ttl, EnableSimpleResponses = result.EnableSimpleResponses ?? false };
+            default:
+                throw GatewayErrors.Invalid($"Authorizer type {result.AuthorizerType} is not supported for HTTP APIs; use JWT or REQUEST.");
+        }
+    }
+
+    private ValueTask<AwsResponse> GetAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = Find(request, request.Input.Req("ApiId"));
+        var id = request.Input.Req("AuthorizerId");
+        return Respond(Shapes.AuthorizerOutput(state.Authorizers.GetValueOrDefault(id) ?? throw GatewayErrors.AuthorizerNotFound(id)));
+    }
+
+    private ValueTask<AwsResponse> GetAuthorizersAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = Find(request, request.Input.Req("ApiId"));
+        return Respond(Page(request, state.Authorizers.Values, Shapes.AuthorizerOutput));
+    }
+
+    private ValueTask<AwsResponse> DeleteAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var id = request.Input.Req("AuthorizerId");
+        return Respond(ChangeAsync(request, state =>
+        {
+            if (!state.Authorizers.ContainsKey(id))
+                throw GatewayErrors.AuthorizerNotFound(id);
+            if (state.Routes.Values.FirstOrDefault(r => r.AuthorizerId == id) is { } user)
+                throw GatewayErrors.AuthorizerInUse(id, user.RouteId);
+            return (AutoDeploy(state with { Authorizers = state.Authorizers.Remove(id) }), new JsonObject());
+        }, cancellationToken));
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Gatehouse.Gateway.Model;
+using Gatehouse.Gateway.Runtime;
+using Gatehouse.Protocol;
+
+namespace Gatehouse.Gateway.Operations;
+
+internal sealed partial class ControlPlane
+{
+    private ValueTask<AwsResponse> CreateIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var input = request.Input;
+        return Respond(ChangeAsync(request, state =>
+        {
+            var type = input.Req("IntegrationType");
+            var integration = ReadIntegration(input, new Integration
+            {
+                IntegrationId = NewId(7),
+                IntegrationType = type,
+                PayloadFormatVersion = input.Str("PayloadFormatVersion") ?? (type == "AWS_PROXY" ? "" : "1.0"),
+            });
+            var after = AutoDeploy(state with { Integrations = state.Integrations.Add(integration.IntegrationId, integration) });
+            return (after, Shapes.IntegrationOutput(integration));
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> UpdateIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var input = request.Input;
+        return Respond(ChangeAsync(request, state =>
+        {
+            var integrationId = input.Req("IntegrationId");
+            var current = state.Integrations.GetValueOrDefault(integrationId) ?? throw GatewayErrors.IntegrationNotFound(integrationId);
+            var integration = ReadIntegration(input, current with
+            {
+                IntegrationType = input.Str("IntegrationType") ?? current.IntegrationType,
+                PayloadFormatVersion = input.Str("PayloadFormatVersion") ?? current.PayloadFormatVersion,
+            });
+            var after = AutoDeploy(state with { Integrations = state.Integrations.SetItem(integration.IntegrationId, integration) });
+            return (after, Shapes.IntegrationOutput(integration));
+        }, cancellationToken));
+    }
+
+    private static Integration ReadIntegration(JsonObject input, Integration integration)
+    {
+        var uri = input.Str("IntegrationUri") ?? integration.IntegrationUri;
+        var method = input.Str("IntegrationMethod") ?? integration.IntegrationMethod;
+        switch (integration.IntegrationType)
+        {
+            case "AWS_PROXY":
+                if (uri is null || (LambdaTarget.TryParse(uri) is null && !uri.Contains("${stageVariables.", StringComparison.Ordinal)))
+                    throw GatewayErrors.Invalid($"Invalid integration URI '{uri}': expected a Lambda function ARN (optionally with an alias or version) or an arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations URI.");
+                if (integration.PayloadFormatVersion is not ("1.0" or "2.0"))
+                    throw GatewayErrors.Invalid("PayloadFormatVersion is required for AWS_PROXY integrations of HTTP APIs; supported values are 1.0 and 2.0.");
+                method ??= "POST";
+                break;
+            case "HTTP_PROXY":
+                if (uri is null || !(uri.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+                    throw GatewayErrors.Invalid($"Invalid integration URI '{uri}': HTTP_PROXY integrations need an http:// or https:// URL.");
+                if (integration.PayloadFormatVersion != "1.0")
+                    throw GatewayErrors.Invalid("PayloadFormatVersion 1.0 is the only supported value for HTTP_PROXY integrations.");
+                method ??= "ANY";
+                break;
+            default:
+                throw GatewayErrors.Invalid($"Integration type {integration.IntegrationType} is not supported for HTTP APIs; use AWS_PROXY or HTTP_PROXY.");
+        }
+        var requestParameters = input.Obj("RequestParameters") is not null ? Shapes.ReadMap(input, "RequestParameters") : integration.RequestParameters;
+        foreach (var key in requestParameters.Keys)
+        {
+            if (RequestParameterMapping.TryParseTarget(key) is null)
+                throw GatewayErrors.Invalid($"Invalid mapping expression specified: {key}. Expected overwrite:, append: or remove: with header.NAME, querystring.NAME or path.");
+        }
+        var responseParameters = integration.ResponseParameters;
+        if (input.Obj("ResponseParameters") is { } responseInput)
+        {
+            responseParameters = responseInput
+                .Where(p => p.Value is JsonObject)
+                .ToImmutableSortedDictionary(p => p.Key, p => Shapes.ReadMap(responseInput, p.Key), StringComparer.Ordinal);
+        }
+        return integration with
+        {
+            IntegrationUri = uri,
+            IntegrationMethod = method,
+            TimeoutInMillis = input.Int("TimeoutInMillis") ?? integration.TimeoutInMillis,
+            ConnectionType = input.Str("ConnectionType") ?? integration.ConnectionType,
+            ConnectionId = input.Str("ConnectionId") ?? integration.ConnectionId,
+            CredentialsArn = input.Str("CredentialsArn") ?? integration.CredentialsArn,
+            Description = input.Str("Description") ?? integration.Description,
+            IntegrationSubtype = input.Str("IntegrationSubtype") ?? integration.IntegrationSubtype,
+            TlsServerNameToVerify = input.Obj("TlsConfig")?.Str("ServerNameToVerify") ?? integration.TlsServerNameToVerify,
+            RequestParameters = requestParameters,
+            ResponseParameters = responseParameters,
+        };
+    }
+
+    private ValueTask<AwsResponse> GetIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = Find(request, request.Input.Req("ApiId"));
+        var id = request.Input.Req("IntegrationId");
+        return Respond(Shapes.IntegrationOutput(state.Integrations.GetValueOrDefault(id) ?? throw GatewayErrors.IntegrationNotFound(id)));
+    }
+
+    private ValueTask<AwsResponse> GetIntegrationsAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = Find(request, request.Input.Req("ApiId"));
+        return Respond(Page(request, state.Integrations.Values, Shapes.IntegrationOutput));
+    }
+
+    private ValueTask<AwsResponse> DeleteIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var id = request.Input.Req("IntegrationId");
+        return Respond(ChangeAsync(request, state =>
+        {
+            if (!state.Integrations.ContainsKey(id))
+                throw GatewayErrors.IntegrationNotFound(id);
+            if (state.Routes.Values.FirstOrDefault(r => r.Target == "integrations/" + id) is { } user)
+                throw GatewayErrors.IntegrationInUse(id, user.RouteId);
+            return (AutoDeploy(state with { Integrations = state.Integrations.Remove(id) }), new JsonObject());
+        }, cancellationToken));
+    }
+}

@@ -1,0 +1,303 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Gatehouse.Gateway.Runtime;
+
+/// <summary>Why a token was refused; each maps to AWS's 401 with its own <c>www-authenticate</c> description.</summary>
+internal enum JwtFailure
+{
+    None,
+    Missing,
+    Malformed,
+    UnsupportedAlgorithm,
+    UnknownKey,
+    IssuerUnreachable,
+    BadSignature,
+    InvalidIssuer,
+    InvalidAudience,
+    Expired,
+    NotYetValid,
+}
+
+/// <summary>A verified token: its claims as API Gateway hands them to integrations, and its scopes.</summary>
+internal sealed class JwtPrincipal
+{
+    public JwtPrincipal(byte[] claimsJson, string[] scopes, long expiresAt)
+    {
+        ClaimsJson = claimsJson;
+        Scopes = scopes;
+        ExpiresAt = expiresAt;
+    }
+
+    /// <summary>The claims object, every value rendered as a string, ready to splice into an event.</summary>
+    public byte[] ClaimsJson { get; }
+
+    /// <summary>From <c>scope</c> (space-delimited) or <c>scp</c>.</summary>
+    public string[] Scopes { get; }
+
+    /// <summary><c>exp</c>, in Unix seconds.</summary>
+    public long ExpiresAt { get; }
+}
+
+internal readonly record struct JwtResult(JwtFailure Failure, JwtPrincipal? Principal, string? Algorithm = null)
+{
+    public bool Succeeded => Failure == JwtFailure.None;
+}
+
+/// <summary>
+/// Checks tokens for one issuer and audience list exactly as API Gateway's JWT authorizer does:
+/// RS256 signature by <c>kid</c>, <c>iss</c> equal to the issuer, <c>aud</c> or <c>client_id</c> in the
+/// audience list, <c>exp</c> in the future, <c>nbf</c> and <c>iat</c> (when present) not in the future.
+/// Verified tokens are remembered by their exact text until they expire, so a client reusing its
+/// token pays for the RSA check once; failures are never cached.
+/// </summary>
+internal sealed class JwtValidator
+{
+    /// <summary>Bound on remembered tokens; the cache is emptied when reached (cheap, and tokens re-verify).</summary>
+    public const int CacheLimit = 10_000;
+
+    private readonly string _issuer;
+    private readonly string[] _audience;
+    private readonly SigningKeyResolver _keys;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, JwtPrincipal> _verified = new(StringComparer.Ordinal);
+
+    public JwtValidator(string issuer, IEnumerable<string> audience, SigningKeyResolver keys, TimeProvider time)
+    {
+        _issuer = issuer;
+        _audience = [.. audience];
+        _keys = keys;
+        _time = time;
+    }
+
+    public int CachedCount => _verified.Count;
+
+    public ValueTask<JwtResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        if (_verified.TryGetValue(token, out var known))
+        {
+            if (known.ExpiresAt > now)
+                return ValueTask.FromResult(new JwtResult(JwtFailure.None, known));
+            _verified.TryRemove(token, out _);
+            return ValueTask.FromResult(new JwtResult(JwtFailure.Expired, null));
+        }
+        return ValidateFirstSeenAsync(token, cancellationToken);
+    }
+
+    private async ValueTask<JwtResult> ValidateFirstSeenAsync(string token, CancellationToken cancellationToken)
+    {
+        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
+        var lastDot = token.LastIndexOf('.');
+        if (firstDot <= 0 || lastDot == firstDot || token.IndexOf('.', firstDot + 1) != lastDot)
+            return new JwtResult(JwtFailure.Malformed, null);
+
+        // Header: only RS256 is accepted, whatever the key set offers — this is what refuses
+        // alg "none" and HS256 tokens "signed" with the issuer's public key.
+        if (!TryDecode(token.AsSpan(0, firstDot), out var headerBytes) || !TryReadHeader(headerBytes, out var alg, out var kid))
+            return new JwtResult(JwtFailure.Malformed, null);
+        if (alg != "RS256")
+            return new JwtResult(JwtFailure.UnsupportedAlgorithm, null, alg);
+        if (kid is null)
+            return new JwtResult(JwtFailure.UnknownKey, null);
+        if (!TryDecode(token.AsSpan(lastDot + 1), out var signature) || signature.Length == 0)
+            return new JwtResult(JwtFailure.BadSignature, null);
+
+        var (lookup, key) = await _keys.FindAsync(_issuer, kid, cancellationToken).ConfigureAwait(false);
+        if (lookup != KeyLookup.Found)
+            return new JwtResult(lookup == KeyLookup.IssuerUnreachable ? JwtFailure.IssuerUnreachable : JwtFailure.UnknownKey, null);
+        if (!Verify(key!, token.AsSpan(0, lastDot), signature))
+            return new JwtResult(JwtFailure.BadSignature, null);
+
+        if (!TryDecode(token.AsSpan(firstDot + 1, lastDot - firstDot - 1), out var payload))
+            return new JwtResult(JwtFailure.Malformed, null);
+        var result = CheckClaims(payload, _time.GetUtcNow().ToUnixTimeSeconds());
+        if (result.Succeeded)
+        {
+            if (_verified.Count >= CacheLimit)
+                _verified.Clear();
+            _verified[token] = result.Principal!;
+        }
+        return result;
+    }
+
+    private static bool Verify(RSA key, ReadOnlySpan<char> signedPart, byte[] signature)
+    {
+        // Tokens are ASCII (base64url and dots); a non-ASCII character cannot be part of a valid one.
+        var length = signedPart.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            if (signedPart.ContainsAnyExceptInRange((char)0x21, (char)0x7e))
+                return false;
+            Encoding.ASCII.GetBytes(signedPart, rented);
+            return key.VerifyData(rented.AsSpan(0, length), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
+    {
+        try
+        {
+            bytes = Base64Url.DecodeFromChars(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
+    }
+
+    private static bool TryReadHeader(byte[] header, out string? alg, out string? kid)
+    {
+        alg = null;
+        kid = null;
+        try
+        {
+            var reader = new Utf8JsonReader(header);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isAlg = reader.ValueTextEquals("alg"u8);
+                var isKid = reader.ValueTextEquals("kid"u8);
+                reader.Read();
+                if (isAlg || isKid)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                        return false;
+                    if (isAlg) alg = reader.GetString();
+                    else kid = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            return alg is not null;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private JwtResult CheckClaims(byte[] payload, long now)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(payload);
+        }
+        catch (JsonException)
+        {
+            return new JwtResult(JwtFailure.Malformed, null);
+        }
+        using (document)
+        {
+            var claims = document.RootElement;
+            if (claims.ValueKind != JsonValueKind.Object)
+                return new JwtResult(JwtFailure.Malformed, null);
+            if (!claims.TryGetProperty("iss", out var iss) || iss.ValueKind != JsonValueKind.String || !iss.ValueEquals(_issuer))
+                return new JwtResult(JwtFailure.InvalidIssuer, null);
+            if (!AudienceMatches(claims))
+                return new JwtResult(JwtFailure.InvalidAudience, null);
+            if (!claims.TryGetProperty("exp", out var exp) || !exp.TryGetDouble(out var expiresAt))
+                return new JwtResult(JwtFailure.Expired, null);
+            if (expiresAt <= now)
+                return new JwtResult(JwtFailure.Expired, null);
+            if (claims.TryGetProperty("nbf", out var nbf) && (!nbf.TryGetDouble(out var notBefore) || notBefore > now))
+                return new JwtResult(JwtFailure.NotYetValid, null);
+            if (claims.TryGetProperty("iat", out var iat) && (!iat.TryGetDouble(out var issuedAt) || issuedAt > now))
+                return new JwtResult(JwtFailure.NotYetValid, null);
+            return new JwtResult(JwtFailure.None, new JwtPrincipal(ClaimRendering.Render(claims), ReadScopes(claims), (long)expiresAt));
+        }
+    }
+
+    private bool AudienceMatches(JsonElement claims)
+    {
+        if (claims.TryGetProperty("aud", out var aud))
+        {
+            if (aud.ValueKind == JsonValueKind.String && Contains(aud))
+                return true;
+            if (aud.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in aud.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String && Contains(item))
+                        return true;
+                }
+            }
+        }
+        // Cognito access tokens carry the app client in client_id and have no aud.
+        return claims.TryGetProperty("client_id", out var clientId) && clientId.ValueKind == JsonValueKind.String && Contains(clientId);
+    }
+
+    private bool Contains(JsonElement value)
+    {
+        foreach (var audience in _audience)
+        {
+            if (value.ValueEquals(audience))
+                return true;
+        }
+        return false;
+    }
+
+    private static string[] ReadScopes(JsonElement claims)
+    {
+        if (claims.TryGetProperty("scope", out var scope) && scope.ValueKind == JsonValueKind.String)
+            return scope.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (claims.TryGetProperty("scp", out var scp))
+        {
+            if (scp.ValueKind == JsonValueKind.String)
+                return scp.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (scp.ValueKind == JsonValueKind.Array)
+                return [.. scp.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!)];
+        }
+        return [];
+    }
+}
+
+/// <summary>Claims as API Gateway renders them for integrations: every value a string.</summary>
+internal static class ClaimRendering
+{
+    public static byte[] Render(JsonElement claims)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, EventJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var claim in claims.EnumerateObject())
+            {
+                if (claim.Value.ValueKind == JsonValueKind.Null)
+                    continue;
+                writer.WriteString(claim.Name, Text(claim.Value));
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Numbers as written, booleans as <c>true</c>/<c>false</c>, arrays as <c>[a b]</c> (as AWS is observed to do).</summary>
+    public static string Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Array => "[" + string.Join(' ', value.EnumerateArray().Select(Text)) + "]",
+        _ => value.GetRawText(),
+    };
+}
