@@ -26,13 +26,13 @@ internal static class QuickstartReport
         text.AppendLine();
         text.AppendLine("  # 1. First sign-in: the temporary password must be replaced (or use the login page).");
         text.AppendLine($"  {aws} cognito-idp admin-initiate-auth --user-pool-id {stack.UserPoolId} --client-id {stack.ClientId} \\");
-        text.AppendLine($"    --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters \"USERNAME={stack.Email},PASSWORD={stack.TemporaryPassword ?? "<temporary password>"}\"");
+        text.AppendLine($"    --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters 'USERNAME={stack.Email},PASSWORD={stack.TemporaryPassword ?? "<temporary password>"}'");
         text.AppendLine($"  {aws} cognito-idp admin-respond-to-auth-challenge --user-pool-id {stack.UserPoolId} --client-id {stack.ClientId} \\");
-        text.AppendLine($"    --challenge-name NEW_PASSWORD_REQUIRED --challenge-responses \"USERNAME={stack.Email},NEW_PASSWORD=<new password>\" --session <Session from above>");
+        text.AppendLine($"    --challenge-name NEW_PASSWORD_REQUIRED --challenge-responses 'USERNAME={stack.Email},NEW_PASSWORD=<new password>' --session '<Session from above>'");
         text.AppendLine();
         text.AppendLine("  # 2. Sign in and call the API through its JWT authorizer.");
         text.AppendLine($"  TOKEN=$({aws} cognito-idp admin-initiate-auth --user-pool-id {stack.UserPoolId} --client-id {stack.ClientId} \\");
-        text.AppendLine($"    --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters \"USERNAME={stack.Email},PASSWORD=<new password>\" \\");
+        text.AppendLine($"    --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters 'USERNAME={stack.Email},PASSWORD=<new password>' \\");
         text.AppendLine("    --query AuthenticationResult.AccessToken --output text)");
         text.AppendLine($"  curl '{stack.ApiEndpoint}/hello' -H \"Authorization: Bearer $TOKEN\"");
         text.AppendLine("  # -> \"Hello from Lambda!\"");

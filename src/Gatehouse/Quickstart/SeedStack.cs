@@ -164,7 +164,11 @@ internal sealed class SeedStack
         var apis = await _aws.RestAsync(HttpMethod.Get, "/v2/apis", "apigateway", "GetApis").ConfigureAwait(false);
         var existing = apis["items"]?.AsArray().FirstOrDefault(a => a?["name"]?.GetValue<string>() == Name);
         if (existing is not null)
-            return (existing["apiId"]!.GetValue<string>(), existing["apiEndpoint"]!.GetValue<string>());
+        {
+            var existingId = existing["apiId"]!.GetValue<string>();
+            await ReconcileIssuerAsync(existingId, issuer).ConfigureAwait(false);
+            return (existingId, existing["apiEndpoint"]!.GetValue<string>());
+        }
 
         var api = await _aws.RestAsync(HttpMethod.Post, "/v2/apis", "apigateway", "CreateApi", new JsonObject
         {
@@ -200,6 +204,22 @@ internal sealed class SeedStack
         return (apiId, api["apiEndpoint"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// The issuer contains the public URL, so it changes when the server moves to another port or
+    /// address; point the authorizer at the pool's current issuer so the stack keeps working.
+    /// </summary>
+    private async Task ReconcileIssuerAsync(string apiId, string issuer)
+    {
+        var authorizers = await _aws.RestAsync(HttpMethod.Get, $"/v2/apis/{apiId}/authorizers", "apigateway", "GetAuthorizers").ConfigureAwait(false);
+        foreach (var authorizer in authorizers["items"]?.AsArray() ?? [])
+        {
+            if (authorizer?["name"]?.GetValue<string>() != "cognito" || authorizer["jwtConfiguration"]?["issuer"]?.GetValue<string>() == issuer)
+                continue;
+            await _aws.RestAsync(HttpMethod.Patch, $"/v2/apis/{apiId}/authorizers/{authorizer["authorizerId"]!.GetValue<string>()}", "apigateway", "UpdateAuthorizer",
+                new JsonObject { ["jwtConfiguration"] = new JsonObject { ["issuer"] = issuer, ["audience"] = authorizer["jwtConfiguration"]!["audience"]!.DeepClone() } }).ConfigureAwait(false);
+        }
+    }
+
     private static byte[] Zip(string name, string content)
     {
         using var buffer = new MemoryStream();
@@ -212,9 +232,12 @@ internal sealed class SeedStack
         return buffer.ToArray();
     }
 
-    /// <summary>A temporary password that satisfies Cognito's default policy.</summary>
+    /// <summary>
+    /// A temporary password that satisfies Cognito's default policy (the '-' is its symbol) and is
+    /// safe to paste into a shell: no '!', '$' or quotes.
+    /// </summary>
     private static string TemporaryPassword() =>
         "Tmp-" + RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZ", 3)
         + RandomNumberGenerator.GetString("abcdefghijkmnopqrstuvwxyz", 4)
-        + RandomNumberGenerator.GetString("23456789", 3) + "!";
+        + RandomNumberGenerator.GetString("23456789", 3);
 }
