@@ -49,10 +49,10 @@ public sealed class ServerTests : IClassFixture<GatehouseProcess>
     [Fact]
     public async Task AwsCli_UnimplementedOperation_CleanAwsError()
     {
-        var result = await _server.AwsAsync("logs", "describe-log-groups");
+        var result = await _server.AwsAsync("apigatewayv2", "get-vpc-links");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("An error occurred (NotImplementedException) when calling the DescribeLogGroups operation", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("An error occurred (NotImplementedException) when calling the GetVpcLinks operation", result.StandardError, StringComparison.Ordinal);
     }
 
     [Theory]
