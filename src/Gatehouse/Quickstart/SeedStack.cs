@@ -117,7 +117,7 @@ internal sealed class SeedStack
         return created["UserPoolClient"]!["ClientId"]!.GetValue<string>();
     }
 
-    /// <summary>The hosted login page needs a domain; until that service exists the step is skipped.</summary>
+    /// <summary>The hosted login page needs a domain (skipped on a build without domains).</summary>
     private async Task<string?> EnsureDomainAsync(string poolId, string clientId)
     {
         var prefix = "quickstart-" + poolId.Split('_')[1].ToLowerInvariant();
@@ -126,8 +126,9 @@ internal sealed class SeedStack
             var pool = await _aws.JsonAsync(Cognito, "cognito-idp", "DescribeUserPool", new JsonObject { ["UserPoolId"] = poolId }).ConfigureAwait(false);
             if (pool["UserPool"]?["Domain"] is null)
                 await _aws.JsonAsync(Cognito, "cognito-idp", "CreateUserPoolDomain", new JsonObject { ["UserPoolId"] = poolId, ["Domain"] = prefix }).ConfigureAwait(false);
-            var uri = new Uri(_options.EffectivePublicUrl);
-            return $"{uri.Scheme}://{prefix}.auth.localhost:{uri.Port}/login?client_id={clientId}&response_type=code&scope=openid+email+phone&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback";
+            // "View login page": the same URL Gatehouse gives for any client (its domain, first callback, all its scopes).
+            var page = await _aws.GetAsync($"/_gatehouse/login-page?clientId={clientId}").ConfigureAwait(false);
+            return page["loginPageUrl"]!.GetValue<string>();
         }
         catch (LocalAwsException e) when (e.Code == "NotImplementedException")
         {
