@@ -96,6 +96,12 @@ public sealed class BrowserFirstSignInTests : IClassFixture<GatehouseProcess>
         var info = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal(setup.Email, info.Str("email"));
         Assert.Equal(user.Str("Username"), info.Str("sub"));
+
+        // Nothing secret reached the server's log: passwords, the code, tokens.
+        Assert.DoesNotContain(OAuthTestKit.Temporary, _server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(OAuthTestKit.Final, _server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(code, _server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", _server.Output, StringComparison.Ordinal);
     }
 
     private static int FreePort()

@@ -327,6 +327,24 @@ public sealed class OAuthEndpointTests : IClassFixture<OAuthServer>
     }
 
     [Fact]
+    public async Task Login_RepeatedWrongPasswords_LockedOutLikeTheApiFlows()
+    {
+        var setup = await CreateAsync(_server);
+        var baseUrl = Base(_server, setup.Domain);
+        using var browser = Browser();
+        var messages = new List<string>();
+        // Five failures are free; after that each one locks the user out for a while (1 s, doubling).
+        for (var attempt = 0; attempt < 12 && !messages.Contains("Password attempts exceeded"); attempt++)
+        {
+            using var response = await SignInAsync(browser, baseUrl, AuthorizeQuery(setup), setup.Email, "Wrong-Passw0rd!");
+            var html = await response.Content.ReadAsStringAsync();
+            messages.Add(System.Text.RegularExpressions.Regex.Match(html, "role=\"alert\" id=\"error\">([^<]*)<").Groups[1].Value);
+        }
+        Assert.Equal(Enumerable.Repeat("Incorrect username or password.", 5), messages.Take(5));
+        Assert.Contains("Password attempts exceeded", messages);
+    }
+
+    [Fact]
     public async Task Login_WrongPassword_PageShowsErrorAndNoRedirect()
     {
         var setup = await _server.DefaultAsync();
