@@ -5,7 +5,41 @@
 // Usage: node srp.cjs <endpoint> <userPoolId> <clientId> <password> <seconds> <concurrency> <user>...
 // Resolved from bench/.cache/peers (NODE_PATH), where bench/run installs the pinned package.
 'use strict';
+const crypto = require('node:crypto');
 const { CognitoUserPool, CognitoUser, AuthenticationDetails } = require('amazon-cognito-identity-js');
+const BigInteger = require('amazon-cognito-identity-js/lib/BigInteger').default;
+
+// The library does its 3072-bit modular exponentiations in pure JavaScript (jsbn), about 250 ms
+// each here: three per sign-in would make this client, not the server, the bottleneck. The protocol
+// stays the library's own; only base^e mod m is done by OpenSSL, through a Diffie-Hellman object
+// for the modulus (computeSecret(base) with private key e is exactly base^e mod m). Any case it
+// cannot take falls back to the library's code.
+const jsModPow = BigInteger.prototype.modPow;
+const groups = new Map();
+const toBuffer = (n) => {
+  let hex = n.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  return Buffer.from(hex, 'hex');
+};
+BigInteger.prototype.modPow = function modPow(e, m, callback) {
+  let result;
+  try {
+    const key = m.toString(16);
+    let dh = groups.get(key);
+    if (!dh) {
+      dh = crypto.createDiffieHellman(toBuffer(m), Buffer.from([2]));
+      groups.set(key, dh);
+    }
+    dh.setPrivateKey(toBuffer(e));
+    // the library passes bases larger than the modulus (B - k.g^x): reduce them first
+    result = new BigInteger(dh.computeSecret(toBuffer(this.mod(m))).toString('hex'), 16);
+  } catch (err) {
+    if (process.env.SRP_DEBUG) console.error('modPow fallback:', err.message, this.toString(16).length, e.toString(16).length);
+    return jsModPow.call(this, e, m, callback);
+  }
+  if (callback) callback(null, result);
+  return result;
+};
 
 const [endpoint, userPoolId, clientId, password, secondsArg, concurrencyArg, ...users] = process.argv.slice(2);
 const seconds = Number(secondsArg);

@@ -17,6 +17,7 @@ import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 
 import aws  # noqa: E402
@@ -28,7 +29,7 @@ BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
 CACHE = os.path.join(BENCH, ".cache")
 PEERS = os.path.join(CACHE, "peers")
-GATEHOUSE_DLL = os.path.join(ROOT, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")
+GATEHOUSE = {"dll": os.path.join(ROOT, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")}
 LIMIT_DLL = os.path.join(BENCH, "Limit", "bin", "Release", "net10.0", "Gatehouse.Bench.Limit.dll")
 HELLO_BODY = b'"Hello from Lambda!"'
 
@@ -107,6 +108,8 @@ class Run:
             if check is not None:
                 check()
             name = f"{target}-{key}-c{connections}"
+            if connections > 1:
+                load.prime(port, requests[0], connections)
             return load.measured_point(
                 self.s, server.pid,
                 lambda seconds: load.wrk(self.workdir, name, port, requests, connections, seconds, self.s.threads),
@@ -127,11 +130,12 @@ def reason_of(e):
 # --- servers ------------------------------------------------------------------------------------
 
 def start_gatehouse(run, name="gatehouse"):
-    server = procs.Server(name, ["dotnet", GATEHOUSE_DLL, "serve", "--port", "0", "--in-memory"],
+    server = procs.Server(name, ["dotnet", GATEHOUSE["dll"], "serve", "--port", "0", "--in-memory"],
                           r"Gatehouse ready on (http://\S+)", os.path.join(run.workdir, f"{name}.log"))
     server.start(60)
     server.base = server.match.group(1)
     server.port = int(server.base.rsplit(":", 1)[1])
+    log(f"{name} started: PID {server.pid}, {server.base}")
     return server
 
 
@@ -149,7 +153,7 @@ def start_limit(run):
 def scenario_start(run):
     samples = []
     for i in range(run.s.starts):
-        server = procs.Server("gatehouse-start", ["dotnet", GATEHOUSE_DLL, "serve", "--port", "0", "--in-memory"],
+        server = procs.Server("gatehouse-start", ["dotnet", GATEHOUSE["dll"], "serve", "--port", "0", "--in-memory"],
                               r"Gatehouse ready on (http://\S+)", os.path.join(run.workdir, f"start-{i}.log"))
         try:
             server.start(30)
@@ -612,8 +616,11 @@ def parse(argv):
     p.add_argument("--targets", default=",".join(TARGETS), help=f"servers to measure: {','.join(TARGETS)}")
     p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: the server keeps a core)")
     p.add_argument("--out", default=os.path.join(BENCH, "results"), help="results folder")
+    p.add_argument("--gatehouse-dll", default=GATEHOUSE["dll"],
+                   help="the gatehouse.dll to measure (default: this tree's Release build)")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     a = p.parse_args(argv)
+    GATEHOUSE["dll"] = a.gatehouse_dll
     a.groups = set(a.only.split(","))
     a.targets = set(a.targets.split(","))
     a.duration = a.duration or (2 if a.quick else 5)
@@ -622,7 +629,7 @@ def parse(argv):
     a.warmup_max = 4 if a.quick else 8
     a.starts = 3 if a.quick else 5
     a.cold_starts = 2 if a.quick else 5
-    a.users = 16
+    a.users = 8
     a.cognito_connections = 8
     a.hello_connections = [1, 32]
     a.proxy_connections = [32]

@@ -60,6 +60,30 @@ def raw_request(method, path, host, headers=None, body=b""):
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+def prime(port, raw, connections, rounds=2, timeout=60):
+    """`connections` requests at once, `rounds` times: a server that runs one function process per
+    concurrent request starts them all here, not during the measurement."""
+    import socket
+    import threading
+    head, rest = raw.split(b"\r\n", 1)
+    closing = head + b"\r\nConnection: close\r\n" + rest
+
+    def one():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+                s.sendall(closing)
+                while s.recv(65536):
+                    pass
+        except OSError:
+            pass
+    for _ in range(rounds):
+        threads = [threading.Thread(target=one) for _ in range(connections)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+
 def wrk(workdir, name, port, requests, connections, seconds, threads=1, timeout_s=10):
     """One wrk run; returns the summary dict plus generator CPU seconds."""
     script = os.path.join(workdir, f"{name}.lua")

@@ -129,6 +129,11 @@ def markdown(doc, charts):
                f"discarded), then {s['reps']} x {s['duration_s']} s; "
                f"the median of each figure is quoted. wrk threads: {s['wrk_threads']}. Sign-ins cycle over "
                f"{s['users']} users at {s['cognito_connections']} connections. Whole run: {doc['seconds']:.0f} s.")
+    load1 = m["load_average_at_start"][0]
+    if load1 > m["cpus"]:
+        out.append(f"**The machine was busy when this run started (load average {load1:.1f} on {m['cpus']} CPUs): "
+                   "other work competed for the cores, so absolute figures are low and noisy; the ratios, taken "
+                   "in the same run, suffer less.**")
     out.append("Versions: " + ", ".join(f"{k} {val}" for k, val in v.items() if val) + ".")
     out.append("")
     out.append("## Goals")
@@ -207,7 +212,7 @@ def markdown(doc, charts):
     for c in doc["cold"]:
         if c["status"] == "ok":
             d = c["median"]
-            out.append(f"| {c['target']} | {c['runtime']} ({c.get('runtime_name') or ''}) | {fmt(d['total_ms'])} | "
+            out.append(f"| {c['target']} | {c['runtime']}{' (' + c['runtime_name'] + ')' if c.get('runtime_name') else ''} | {fmt(d['total_ms'])} | "
                        f"{fmt(d.get('create_ms'))} | {fmt(d.get('active_ms'))} | {fmt(d.get('first_invoke_ms'))} | "
                        f"{fmt(d.get('warm_invoke_ms'), 1)} | {len(c['samples'])} | {c['measure']} |")
         else:
@@ -219,14 +224,17 @@ def markdown(doc, charts):
     lim = find(doc, "limit", "limit", 32)
     if lim and lim.get("status") == "ok":
         d = lim["median"]
-        top = max((p["median"]["rps"] for p in doc["points"] if p.get("status") == "ok" and p["target"] != "limit"),
-                  default=None)
+        top = max((p for p in doc["points"] if p.get("status") == "ok" and not p["target"].startswith("limit")),
+                  key=lambda p: p["median"]["rps"], default=None)
         share = d["generator_cpu_s"] / d["seconds"] if d.get("seconds") else None
         out.append(f"wrk against the bare endpoint at 32 connections: **{fmt(d['rps'])} req/s**, using "
-                   f"{fmt(d['generator_cpu_s'], 1)} CPU s in {fmt(d['seconds'], 1)} s"
-                   + (f" ({share:.0%} of one core)" if share is not None else "") + ". "
-                   + (f"The highest rate measured on any other server is {fmt(top)} req/s, "
-                      f"{d['rps'] / top:,.1f}x below what the generator sustains." if top else ""))
+                   f"{fmt(d['generator_cpu_s'], 2)} CPU s in {fmt(d['seconds'], 1)} s"
+                   + (f" ({share:.0%} of one core)" if share is not None else "") + ", so one wrk thread "
+                   + (f"would sustain about {fmt(d['rps'] / share)} req/s on a core of its own. " if share else ". ")
+                   + (f"The highest rate measured on a server other than the limit is {fmt(top['median']['rps'])} req/s "
+                      f"({top['target']}, {top['key']}, {top['connections']} conn): the generator reached "
+                      f"{d['rps'] / top['median']['rps']:,.1f}x that against the limit in the same run."
+                      if top else ""))
     else:
         out.append("Not measured in this run.")
     out.append("")
