@@ -626,7 +626,7 @@ def parse(argv):
     a.duration = a.duration or (2 if a.quick else 5)
     a.reps = a.reps or (1 if a.quick else 3)
     a.warmup = 1 if a.quick else 2
-    a.warmup_max = 4 if a.quick else 8
+    a.warmup_max = 3 if a.quick else 6
     a.starts = 3 if a.quick else 5
     a.cold_starts = 2 if a.quick else 5
     a.users = 8
