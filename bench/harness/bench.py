@@ -104,6 +104,27 @@ class Run:
     # -- loads -----------------------------------------------------------------------------------
 
     def wrk_point(self, group, key, target, server, port, requests, connections, check=None):
+        record = self._wrk_point(group, key, target, server, port, requests, connections, check)
+        if target == "gatehouse" and record["status"] == "ok" and self.should_profile(key, connections, record):
+            try:
+                record["profile"] = profile_point(self, server, port, requests, connections, f"{key}-c{connections}")
+            except (OSError, subprocess.SubprocessError, RuntimeError) as e:
+                record["profile"] = {"error": reason_of(e)}
+                log(f"profile of {key} c{connections} failed: {record['profile']['error']}")
+        return record
+
+    def should_profile(self, key, connections, record):
+        """--profile: the goal points; otherwise, in a full run, the authenticated GET /hello at 32
+        connections when it misses its goal (so the report can say where the time goes)."""
+        goal_point = (key == "hello-jwt" and connections == 32) or key in ("admin-password", "refresh")
+        if self.s.profile == "always":
+            return goal_point
+        if self.s.profile == "never" or self.s.quick:
+            return False
+        med = record["median"]
+        return key == "hello-jwt" and connections == 32 and (med["rps"] < 10000 or med["p99_ms"] > 10)
+
+    def _wrk_point(self, group, key, target, server, port, requests, connections, check=None):
         def measure():
             if check is not None:
                 check()
@@ -115,6 +136,43 @@ class Run:
                 lambda seconds: load.wrk(self.workdir, name, port, requests, connections, seconds, self.s.threads),
                 connections)
         return self.point(group, key, target, connections, measure)
+
+
+TRACE_VERSION = "10.0.750501"
+
+
+def profile_point(run, server, port, requests, connections, name, seconds=5):
+    """A kernel CPU-sampling trace of the server (dotnet-trace collect-linux, pinned, installed into
+    bench/.cache/tools) during one more run of the point; the report keeps its top frames."""
+    tools = os.path.join(CACHE, "tools")
+    tool = os.path.join(tools, "dotnet-trace")
+    if not os.path.exists(tool):
+        subprocess.run(["dotnet", "tool", "install", "--tool-path", tools, "dotnet-trace", "--version", TRACE_VERSION],
+                       check=True, capture_output=True, timeout=300)
+    trace = os.path.join(run.workdir, f"profile-{name}.nettrace")
+    collector = subprocess.Popen([tool, "collect-linux", "-p", str(server.pid), "--profile", "cpu-sampling",
+                                  "--duration", f"00:00:00:{seconds:02d}", "-o", trace],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(1.5)  # the session attaches
+        with procs.Monitor(server.pid) as mon:
+            raw = load.wrk(run.workdir, f"profile-{name}", port, requests, connections, seconds, run.s.threads)
+        output, _ = collector.communicate(timeout=120)
+    finally:
+        if collector.poll() is None:
+            collector.terminate()
+            collector.wait(10)
+    if not os.path.exists(trace):
+        raise RuntimeError("dotnet-trace wrote no trace: " + output.strip()[-300:])
+    report_text = subprocess.run([tool, "report", trace, "topN", "-n", "45", "--inclusive"], capture_output=True,
+                                 text=True, timeout=300).stdout
+    noise = ("EventData:", "EventName:", "(Non-Activities)", "Threads ")
+    lines = [line.rstrip() for line in report_text.splitlines()
+             if line.strip() and not any(n in line[:60] for n in noise)]
+    log(f"profiled {name}: {os.path.relpath(trace, ROOT)}")
+    return {"trace": os.path.relpath(trace, ROOT), "tool": f"dotnet-trace {TRACE_VERSION} collect-linux --profile cpu-sampling",
+            "rps_while_tracing": raw["requests"] / (raw["duration_us"] / 1e6),
+            "server_cpu_split_s": mon.split, "top_inclusive": lines[:48]}
 
 
 def reason_of(e):
@@ -610,7 +668,7 @@ def scenario_cognito_peer(run, target, start):
 def parse(argv):
     p = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="a ~2-minute smoke run (short points, one repetition)")
-    p.add_argument("--duration", type=float, help="seconds per measured run (default 5; --quick 2)")
+    p.add_argument("--duration", type=float, help="seconds per measured run (default 4; --quick 2)")
     p.add_argument("--reps", type=int, help="measured runs per point, median quoted (default 3; --quick 1)")
     p.add_argument("--only", default=",".join(GROUPS), help=f"scenario groups, comma-separated: {','.join(GROUPS)}")
     p.add_argument("--targets", default=",".join(TARGETS), help=f"servers to measure: {','.join(TARGETS)}")
@@ -618,12 +676,15 @@ def parse(argv):
     p.add_argument("--out", default=os.path.join(BENCH, "results"), help="results folder")
     p.add_argument("--gatehouse-dll", default=GATEHOUSE["dll"],
                    help="the gatehouse.dll to measure (default: this tree's Release build)")
+    p.add_argument("--profile", choices=["auto", "always", "never"], default="auto",
+                   help="CPU profile of Gatehouse's goal points with dotnet-trace (auto: in a full run, "
+                        "the authenticated GET /hello at 32 connections when it misses its goal)")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     a = p.parse_args(argv)
     GATEHOUSE["dll"] = a.gatehouse_dll
     a.groups = set(a.only.split(","))
     a.targets = set(a.targets.split(","))
-    a.duration = a.duration or (2 if a.quick else 5)
+    a.duration = a.duration or (2 if a.quick else 4)
     a.reps = a.reps or (1 if a.quick else 3)
     a.warmup = 1 if a.quick else 2
     a.warmup_max = 3 if a.quick else 6

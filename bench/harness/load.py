@@ -104,7 +104,7 @@ def wrk(workdir, name, port, requests, connections, seconds, threads=1, timeout_
     raise RuntimeError(f"wrk gave no summary: {proc.stdout[-400:]} {proc.stderr[-400:]}")
 
 
-def summarize(raw, cpu_s, peak_rss_mib, connections):
+def summarize(raw, cpu_s, peak_rss_mib, connections, split=None):
     """A wrk-shaped summary -> the figures the report uses (latency in ms)."""
     seconds = raw["duration_us"] / 1e6
     pct = dict(zip(PERCENTILES, raw["percentiles_us"]))
@@ -121,6 +121,7 @@ def summarize(raw, cpu_s, peak_rss_mib, connections):
         "server_cpu_s": round(cpu_s, 3),
         "server_cpu_per_1k_req_ms": round(cpu_s * 1e6 / raw["requests"], 3) if raw["requests"] else None,
         "peak_rss_mib": round(peak_rss_mib, 1),
+        "server_cpu_split_s": split or {},
         "generator_cpu_s": round(raw.get("generator_cpu_s", 0.0), 3),
         "distribution": [[p, v / 1000] for p, v in zip(PERCENTILES, raw["percentiles_us"])],
     }
@@ -134,7 +135,7 @@ def measured_point(settings, server_pid, run_once, connections):
     for _ in range(settings.reps):
         with Monitor(server_pid) as mon:
             raw = run_once(settings.duration)
-        runs.append(summarize(raw, mon.cpu, mon.peak, connections))
+        runs.append(summarize(raw, mon.cpu, mon.peak, connections, mon.split))
     return runs, median_of(runs)
 
 
@@ -162,4 +163,5 @@ def median_of(runs):
     # The distribution shown is the run whose throughput is the median one.
     ordered = sorted(runs, key=lambda r: r["rps"])
     med["distribution"] = ordered[len(ordered) // 2]["distribution"]
+    med["server_cpu_split_s"] = ordered[len(ordered) // 2].get("server_cpu_split_s", {})
     return med

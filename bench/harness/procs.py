@@ -143,6 +143,20 @@ def tree(root):
     return result
 
 
+def cpu_by_pid(root):
+    """{pid: (command, CPU seconds)} for the process tree (own time only)."""
+    result = {}
+    for pid in tree(root):
+        try:
+            f = _stat(pid)
+            with open(f"/proc/{pid}/comm") as c:
+                comm = c.read().strip()
+        except OSError:
+            continue
+        result[pid] = (comm, (int(f[11]) + int(f[12])) / CLK_TCK)
+    return result
+
+
 def cpu_seconds(root):
     """User + system CPU of the process tree, including children it has already reaped."""
     total = 0
@@ -180,6 +194,7 @@ class Monitor:
 
     def __enter__(self):
         self._cpu0 = cpu_seconds(self.root)
+        self._by_pid0 = cpu_by_pid(self.root)
         self.peak = rss_mib(self.root)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -194,6 +209,14 @@ class Monitor:
         self._thread.join()
         self.peak = max(self.peak, rss_mib(self.root))
         self.cpu = cpu_seconds(self.root) - self._cpu0
+        # Where the server's CPU went: the server process itself vs. what it runs (function
+        # processes), by command name. Processes that ended during the run are missed here.
+        split = {}
+        for pid, (comm, cpu) in cpu_by_pid(self.root).items():
+            delta = cpu - self._by_pid0.get(pid, (comm, 0.0))[1]
+            name = "server" if pid == self.root else comm
+            split[name] = split.get(name, 0.0) + delta
+        self.split = {k: round(v, 2) for k, v in sorted(split.items(), key=lambda kv: -kv[1]) if v > 0.005}
         return False
 
 

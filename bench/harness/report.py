@@ -239,6 +239,38 @@ def markdown(doc, charts):
         out.append("Not measured in this run.")
     out.append("")
 
+    out.append("## Where the server's CPU went")
+    out.append("")
+    out.append("CPU seconds of the server's process tree during a point's median run, by process "
+               "(`server` is the server process itself; the others are what it started, e.g. function runtimes).")
+    out.append("")
+    out.append("| scenario | server | conns | CPU s by process |")
+    out.append("|---|---|---|---|")
+    for p in doc["points"]:
+        split = (p.get("median") or {}).get("server_cpu_split_s")
+        if split:
+            text = ", ".join(f"{k} {v:.2f}" for k, v in split.items())
+            out.append(f"| {p['scenario']} | {p['target']} | {p['connections']} | {text} |")
+    out.append("")
+    for p in doc["points"]:
+        prof = p.get("profile")
+        if not prof:
+            continue
+        out.append(f"### Profile: {p['target']}, {p['scenario']}, {p['connections']} connections")
+        out.append("")
+        if "error" in prof:
+            out.append(f"Profiling failed: {prof['error']}")
+            out.append("")
+            continue
+        out.append(f"`{prof['tool']}` during one more {p['median']['seconds']:.0f}-s run "
+                   f"({fmt(prof['rps_while_tracing'])} req/s while tracing); trace: `{prof['trace']}` "
+                   "(open it with PerfView or `dotnet-trace report`). Top frames by inclusive CPU time:")
+        out.append("")
+        out.append("```")
+        out.extend(prof["top_inclusive"])
+        out.append("```")
+        out.append("")
+
     if charts:
         out.append("## Charts")
         out.append("")
