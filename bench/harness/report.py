@@ -184,25 +184,34 @@ def markdown(doc, charts):
 
     out.append("## Ratios (same run)")
     out.append("")
-    out.append("| Gatehouse scenario | compared with | ratio of req/s |")
-    out.append("|---|---|---|")
+    out.append("| Gatehouse scenario | conns | compared with | Gatehouse req/s | their req/s | ratio |")
+    out.append("|---|---|---|---|---|---|")
     pairs = []
     for c in (1, 32):
         for key in ("hello-jwt", "hello-open"):
-            pairs.append((key, c, "limit", "limit", c))
-        pairs.append(("hello-jwt", c, "serverless-offline", "hello-jwt", c))
-        pairs.append(("hello-open", c, "serverless-offline", "hello-open", c))
-        pairs.append(("invoke-warm", c, "serverless-offline", "invoke-warm", c))
-    pairs.append(("hello-proxy", 32, "limit", "limit", 32))
+            pairs.append((key, c, "limit", "limit"))
+        pairs.append(("hello-jwt", c, "serverless-offline", "hello-jwt"))
+        pairs.append(("hello-open", c, "serverless-offline", "hello-open"))
+        pairs.append(("invoke-warm", c, "serverless-offline", "invoke-warm"))
+    pairs.append(("hello-proxy", 32, "limit", "limit"))
     for key in ("admin-password", "srp", "refresh"):
         for peer in ("moto", "cognito-local"):
-            pairs.append((key, None, peer, key, None))
-    for key, c, peer, peer_key, pc in pairs:
-        ours, theirs = rps(doc, key, "gatehouse", c), rps(doc, peer_key, peer, pc)
+            pairs.append((key, None, peer, key))
+    for key, c, peer, peer_key in pairs:
+        ours, theirs = rps(doc, key, "gatehouse", c), rps(doc, peer_key, peer, c)
+        if ours is None and theirs is None:
+            continue
         r = ratio(ours, theirs)
-        label = SCENARIOS[key] + (f", {c} conn" if c else "")
-        other = f"{peer} ({SCENARIOS[peer_key] if peer == 'limit' else 'same scenario'})"
-        out.append(f"| {label} | {other} | {fmt(r, 2) + 'x' if r else 'n/a (one side not available)'} |")
+        conns = c if c else (find(doc, key, "gatehouse") or {}).get("connections", "")
+        other = "the limit (bare endpoint)" if peer == "limit" else peer
+        if r:
+            text = f"**{r:,.2f}x**"
+        elif ours is None:
+            text = "n/a: Gatehouse not available"
+        else:
+            p = find(doc, peer_key, peer, c)
+            text = f"n/a: {peer} {p['status'] if p else 'not run'}"
+        out.append(f"| {SCENARIOS[key]} | {conns} | {other} | {fmt(ours) or '—'} | {fmt(theirs) or '—'} | {text} |")
     out.append("")
 
     out.append("## 5. Cold starts")
@@ -219,6 +228,14 @@ def markdown(doc, charts):
             out.append(f"| {c['target']} | {c['runtime']} | not available: {c.get('reason', '')} | | | | | | |")
     out.append("")
 
+    by = {(c["target"], c["runtime"]): c for c in doc["cold"] if c["status"] == "ok"}
+    for runtime in ("python", "node"):
+        ours, theirs = by.get(("gatehouse", runtime)), by.get(("serverless-offline", runtime))
+        if ours and theirs:
+            a, b = ours["median"]["total_ms"], theirs["median"]["total_ms"]
+            out.append(f"- {runtime}: Gatehouse {fmt(a)} ms (create included) vs serverless-offline {fmt(b)} ms "
+                       f"(a new handler, no create step): **{a / b:,.2f}x** the time.")
+    out.append("")
     out.append("## The load generator's ceiling")
     out.append("")
     lim = find(doc, "limit", "limit", 32)
