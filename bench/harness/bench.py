@@ -263,7 +263,10 @@ def scenario_signin(run, target, server, base, port, stack=None):
         "AuthParameters": {"USERNAME": u, "PASSWORD": aws.PASSWORD}}).encode()) for u in users]
     run.wrk_point("signin", "admin-password", target, server, port, sign_ins, c)
 
-    run.point("signin", "srp", target, c, lambda: srp_point(run, server, base, pool, client, users, c))
+    srp = run.point("signin", "srp", target, c, lambda: srp_point(run, server, base, pool, client, users, c))
+    if target == "moto" and "UserNotFound" in srp.get("reason", ""):
+        srp["reason"] += (" (moto's PASSWORD_VERIFIER challenge names the user by its sub in USER_ID_FOR_SRP, "
+                          "then looks that up as a username)")
 
     def check_refresh():
         aws.refresh(base, client, tokens[0]["RefreshToken"])
@@ -687,7 +690,7 @@ def parse(argv):
     a.duration = a.duration or (2 if a.quick else 4)
     a.reps = a.reps or (1 if a.quick else 3)
     a.warmup = 1 if a.quick else 2
-    a.warmup_max = 3 if a.quick else 6
+    a.warmup_max = 8 if a.quick else 15
     a.starts = 3 if a.quick else 5
     a.cold_starts = 2 if a.quick else 5
     a.users = 8
