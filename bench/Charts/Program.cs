@@ -186,7 +186,7 @@ internal static class Charts
         plot.Title(title);
         plot.XLabel("percentile of requests");
         plot.YLabel("latency (ms, log scale)");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, 1200, 700);
         return path;
     }
