@@ -674,7 +674,7 @@ def scenario_cognito_peer(run, target, start):
 def parse(argv):
     p = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     p.add_argument("--quick", action="store_true", help="a ~2-minute smoke run (short points, one repetition)")
-    p.add_argument("--duration", type=float, help="seconds per measured run (default 4; --quick 2)")
+    p.add_argument("--duration", type=int, help="seconds per measured run (default 4; --quick 2)")
     p.add_argument("--reps", type=int, help="measured runs per point, median quoted (default 3; --quick 1)")
     p.add_argument("--only", default=",".join(GROUPS), help=f"scenario groups, comma-separated: {','.join(GROUPS)}")
     p.add_argument("--targets", default=",".join(TARGETS), help=f"servers to measure: {','.join(TARGETS)}")
