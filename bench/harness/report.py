@@ -33,6 +33,8 @@ CAVEATS = [
     "repeatedly (what this scenario measures) does not pay the full hash each time.",
     "moto can create HTTP APIs but not serve them, and cognito-local is Cognito only: they appear in the "
     "sign-in rows; serverless-offline has no Cognito and appears in the GET /hello, Invoke and cold-start rows.",
+    "The SRP client (node, amazon-cognito-identity-js with its big-number maths on OpenSSL) runs on the same "
+    "cores as the server: its CPU is the 'gen CPU s' of the SRP rows.",
     "wrk is a closed loop: each connection sends its next request when the previous answer arrives, so "
     "latency percentiles are those of the stated concurrency, not of an open arrival rate.",
     "Server and load generator share the same two cores; 'server CPU s' is the user+system time of the "
