@@ -85,13 +85,13 @@ def goals(doc):
     if hello and hello.get("status") == "ok":
         r, p99 = hello["median"]["rps"], hello["median"]["p99_ms"]
         rows.append(("authenticated GET /hello >= 10,000 req/s (32 conns)", f"{r:,.0f} req/s", r >= 10000,
-                     f"short by {1 - r / 10000:.0%}" if r < 10000 else ""))
+                     f"short by {1 - r / 10000:.1%}" if r < 10000 else ""))
         rows.append(("... with p99 <= 10 ms", f"{p99:,.2f} ms", p99 <= 10, f"over by {p99 - 10:,.1f} ms" if p99 > 10 else ""))
         peer = rps(doc, "hello-jwt", "serverless-offline", 32)
         if peer:
             x = r / peer
-            rows.append(("... >= 2.5x serverless-offline", f"{x:,.2f}x ({peer:,.0f} req/s)", x >= 2.5,
-                         f"short by {1 - x / 2.5:.0%}" if x < 2.5 else ""))
+            rows.append(("... >= 2.5x serverless-offline", f"{x:,.3f}x ({peer:,.0f} req/s)", x >= 2.5,
+                         f"short by {1 - x / 2.5:.1%}" if x < 2.5 else ""))
         else:
             rows.append(("... >= 2.5x serverless-offline", "peer not measured", None, ""))
     else:
@@ -110,7 +110,7 @@ def goals(doc):
                 rows.append((goal, f"{ours:,.0f}/s; peer not measured", None, ""))
             else:
                 rows.append((goal, f"{ours:,.0f}/s vs {theirs:,.0f}/s ({ours / theirs:,.2f}x)", ours > theirs,
-                             f"behind by {1 - ours / theirs:.0%}" if ours <= theirs else ""))
+                             f"behind by {1 - ours / theirs:.1%}" if ours <= theirs else ""))
     cold = next((c for c in doc["cold"] if c["target"] == "gatehouse" and c["runtime"] == "python"), None)
     if cold and cold["status"] == "ok":
         ms = cold["median"]["total_ms"]
