@@ -56,7 +56,10 @@ class Server:
                 break
         if self.match is None:
             tail = self.log_tail()
-            exited = self.proc.poll()
+            try:
+                exited = self.proc.wait(2) if self._ready_event.is_set() else self.proc.poll()
+            except subprocess.TimeoutExpired:
+                exited = None
             self.stop()
             why = f"exited with {exited}" if exited is not None else f"printed no ready line within {timeout:.0f} s"
             raise StartError(f"{self.name} {why}: {tail}")
