@@ -84,7 +84,9 @@ class Run:
             runs, med = measure()
             record.update(status="ok", runs=runs, median=med)
             total = med.get("requests") or 0
-            if total and med.get("errors", 0) > 0.01 * total:
+            if not total:
+                record.update(status="failed", reason="no request completed")
+            elif med.get("errors", 0) > 0.01 * total:
                 record.update(status="failed", reason=f"{med['errors']:.0f} of {total:.0f} requests failed "
                                                       f"({med.get('non2xx', 0):.0f} with an error status)")
             log(f"{target:<19} {key:<15} c{connections:<3} {med['rps']:>10,.0f} req/s  p50 {med['p50_ms']:.2f} "
