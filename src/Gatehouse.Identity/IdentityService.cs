@@ -73,7 +73,18 @@ public sealed partial class IdentityService : IGatehouseService
         await _database.MigrateAsync(EmbeddedMigrations.Load(typeof(IdentityService).Assembly, "identity", _database.Provider), cancellationToken).ConfigureAwait(false);
         _box = _options.InMemory ? SecretBox.Ephemeral() : SecretBox.FromFile(Path.Combine(_options.DataDirectory, "identity-secret.key"));
         _store = new IdentityStore(_box);
-        var snapshot = await _database.ReadAsync(c => _store.LoadAsync(c), cancellationToken).ConfigureAwait(false);
+        IdentitySnapshot snapshot;
+        try
+        {
+            snapshot = await _database.ReadAsync(c => _store.LoadAsync(c), cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            State = "failed";
+            throw new InvalidOperationException(
+                $"The user pools' keys in the store cannot be opened with {Path.Combine(_options.DataDirectory, "identity-secret.key")}: " +
+                "the key file is missing or belongs to another data directory. Restore it, or start with an empty data directory.");
+        }
         foreach (var pool in snapshot.Pools)
         {
             if (snapshot.Keys.TryGetValue(pool.Id, out var keys))
