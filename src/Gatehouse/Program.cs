@@ -13,6 +13,7 @@ try
     {
         "serve" => await Cli.ServeAsync(rest),
         "version" or "--version" => Cli.PrintVersion(),
+        "logs" => await Gatehouse.Functions.Logs.LogsCommand.RunAsync(rest, Console.Out, Console.Error, Cli.CancelOnCtrlC()),
         "help" or "--help" or "-h" => Cli.PrintHelp(),
         _ => Cli.Fail($"Unknown command '{verb}'. Run 'gatehouse help'."),
     };
@@ -36,6 +37,17 @@ internal static class Cli
         return 0;
     }
 
+    public static CancellationToken CancelOnCtrlC()
+    {
+        var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return cancel.Token;
+    }
+
     public static int PrintVersion()
     {
         Console.WriteLine("gatehouse " + GatehouseServer.Version);
@@ -48,6 +60,7 @@ internal static class Cli
             gatehouse — Cognito user pools, HTTP APIs and Lambda functions on one local server.
 
             Usage: gatehouse [serve] [options]
+                   gatehouse logs FUNCTION [--follow] [--since 10m] [--port N | --endpoint-url URL]
                    gatehouse version
 
             Options (also GATEHOUSE_<NAME> variables and a gatehouse.json file):

@@ -297,6 +297,26 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
     }
 
     [Fact]
+    public async Task GatehouseLogsVerb_AfterInvoke_PrintsTheFunctionsLog()
+    {
+        var name = UniqueName("verb");
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", "def handler(e, c):\n    print('from the verb test')\n    return 1\n")));
+        await InvokeAsync(_server, name);
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet");
+        foreach (var argument in new[] { Repository.ServerDll, "logs", name, "--endpoint-url", _server.Endpoint.ToString() })
+            info.ArgumentList.Add(argument);
+
+        var result = await ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(60));
+        var missing = await ProcessRunner.RunAsync(new System.Diagnostics.ProcessStartInfo("dotnet") { ArgumentList = { Repository.ServerDll, "logs", "no-such-function", "--endpoint-url", _server.Endpoint.ToString() } }, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("from the verb test", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("REPORT RequestId:", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no log group /aws/lambda/no-such-function", missing.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invoke_ParallelCalls_RunInSeparateEnvironmentsAndThrottleBeyondReservedConcurrency()
     {
         var name = UniqueName("par");

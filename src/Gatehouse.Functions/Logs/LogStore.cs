@@ -167,6 +167,16 @@ internal sealed partial class LogStore : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>A log group exists once a line was written to it (Lambda creates it on the first invoke).</summary>
+    public async Task<bool> GroupExistsAsync(string account, string region, string group, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await _database.ReadAsync(connection => connection.QueryAsync(
+            "SELECT 1 FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g LIMIT 1", r => 1,
+            ("@a", account), ("@r", region), ("@g", group)), cancellationToken).ConfigureAwait(false);
+        return rows.Count > 0;
+    }
+
     public async Task DeleteAllAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
