@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Threading.Channels;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
@@ -96,27 +97,78 @@ internal sealed partial class LogStore : IAsyncDisposable
         }
     }
 
+    /// <summary>Rows per INSERT statement: one statement per 64 lines costs far less than 64 statements.</summary>
+    private const int RowsPerStatement = 64;
+
+    private static readonly string MultiRowInsert = BuildInsert(RowsPerStatement);
+    private static readonly string SingleRowInsert = BuildInsert(1);
+
+    private static string BuildInsert(int rows) =>
+        "INSERT INTO functions_log_events (account, region, log_group, log_stream, timestamp, ingestion_time, message) VALUES "
+        + string.Join(", ", Enumerable.Range(0, rows).Select(i => string.Create(CultureInfo.InvariantCulture, $"(@a{i}, @r{i}, @g{i}, @s{i}, @t{i}, @i, @m{i})")));
+
     private Task WriteBatchAsync(List<LogEvent> batch)
     {
         var ingested = Now;
         return _database.WriteAsync(async (connection, transaction) =>
         {
-            await using var command = connection.Command(
-                "INSERT INTO functions_log_events (account, region, log_group, log_stream, timestamp, ingestion_time, message) VALUES (@a, @r, @g, @s, @t, @i, @m)",
-                transaction, ("@a", ""), ("@r", ""), ("@g", ""), ("@s", ""), ("@t", 0L), ("@i", ingested), ("@m", ""));
-            await command.PrepareAsync().ConfigureAwait(false);
-            foreach (var item in batch)
+            var offset = 0;
+            if (batch.Count >= RowsPerStatement)
             {
-                command.Parameters[0].Value = item.Account;
-                command.Parameters[1].Value = item.Region;
-                command.Parameters[2].Value = item.Group;
-                command.Parameters[3].Value = item.Stream;
-                command.Parameters[4].Value = item.Timestamp;
-                command.Parameters[6].Value = item.Message;
-                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await using var multi = CreateInsert(connection, transaction, MultiRowInsert, RowsPerStatement, ingested);
+                await multi.PrepareAsync().ConfigureAwait(false);
+                for (; offset + RowsPerStatement <= batch.Count; offset += RowsPerStatement)
+                {
+                    for (var row = 0; row < RowsPerStatement; row++)
+                        Bind(multi, row, batch[offset + row]);
+                    await multi.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+            }
+            if (offset < batch.Count)
+            {
+                await using var single = CreateInsert(connection, transaction, SingleRowInsert, 1, ingested);
+                await single.PrepareAsync().ConfigureAwait(false);
+                for (; offset < batch.Count; offset++)
+                {
+                    Bind(single, 0, batch[offset]);
+                    await single.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
             }
             return 0;
         }, CancellationToken.None);
+    }
+
+    private static DbCommand CreateInsert(DbConnection connection, DbTransaction transaction, string sql, int rows, long ingested)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        for (var row = 0; row < rows; row++)
+        {
+            foreach (var name in new[] { "@a", "@r", "@g", "@s", "@t", "@m" })
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name + row.ToString(CultureInfo.InvariantCulture);
+                parameter.Value = "";
+                command.Parameters.Add(parameter);
+            }
+        }
+        var ingestion = command.CreateParameter();
+        ingestion.ParameterName = "@i";
+        ingestion.Value = ingested;
+        command.Parameters.Add(ingestion);
+        return command;
+    }
+
+    private static void Bind(DbCommand command, int row, in LogEvent item)
+    {
+        var first = row * 6;
+        command.Parameters[first].Value = item.Account;
+        command.Parameters[first + 1].Value = item.Region;
+        command.Parameters[first + 2].Value = item.Group;
+        command.Parameters[first + 3].Value = item.Stream;
+        command.Parameters[first + 4].Value = item.Timestamp;
+        command.Parameters[first + 5].Value = item.Message;
     }
 
     public async Task<List<(string Group, long Created, long Bytes)>> LogGroupsAsync(string account, string region, string? prefix, CancellationToken cancellationToken)
