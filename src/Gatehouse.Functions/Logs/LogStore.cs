@@ -36,8 +36,12 @@ internal sealed partial class LogStore : IAsyncDisposable
     private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _writer;
 
-    public LogStore(IDatabase database, TimeProvider time, ILogger<LogStore> logger)
+    private readonly int _keepPerGroup;
+    private long _lastPrune;
+
+    public LogStore(IDatabase database, TimeProvider time, ILogger<LogStore> logger, int keepPerGroup = 100_000)
     {
+        _keepPerGroup = keepPerGroup;
         _database = database;
         _time = time;
         _logger = logger;
@@ -88,6 +92,7 @@ internal sealed partial class LogStore : IAsyncDisposable
                 }
                 Interlocked.Add(ref _written, batch.Count);
                 batch.Clear();
+                await PruneIfDueAsync().ConfigureAwait(false);
                 Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
@@ -171,6 +176,37 @@ internal sealed partial class LogStore : IAsyncDisposable
         command.Parameters[first + 5].Value = item.Message;
     }
 
+    /// <summary>At most every 30 s: drops the oldest events of groups above the per-group cap.</summary>
+    private async Task PruneIfDueAsync()
+    {
+        var now = _time.GetTimestamp();
+        if (_lastPrune != 0 && _time.GetElapsedTime(_lastPrune, now) < TimeSpan.FromSeconds(30))
+            return;
+        _lastPrune = now;
+        try
+        {
+            await _database.WriteAsync(async (connection, transaction) =>
+            {
+                var crowded = await connection.QueryAsync(transaction,
+                    "SELECT account, region, log_group FROM functions_log_events GROUP BY account, region, log_group HAVING COUNT(*) > @keep",
+                    r => (r.GetString(0), r.GetString(1), r.GetString(2)), ("@keep", _keepPerGroup)).ConfigureAwait(false);
+                foreach (var (account, region, group) in crowded)
+                {
+                    // Keep the newest events of the group; ids grow in write order.
+                    await connection.ExecuteAsync(transaction,
+                        "DELETE FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g AND id <= "
+                        + "(SELECT id FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g ORDER BY id DESC LIMIT 1 OFFSET @keep)",
+                        ("@a", account), ("@r", region), ("@g", group), ("@keep", _keepPerGroup)).ConfigureAwait(false);
+                }
+                return 0;
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            LogPruneFailed(_logger, e);
+        }
+    }
+
     public async Task<List<(string Group, long Created, long Bytes)>> LogGroupsAsync(string account, string region, string? prefix, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -249,6 +285,9 @@ internal sealed partial class LogStore : IAsyncDisposable
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Function log lines are arriving faster than they can be stored; {Dropped} dropped so far")]
     private static partial void LogDropped(ILogger logger, long dropped);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Could not prune old function log lines")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Could not store {Count} function log lines")]
     private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
