@@ -184,7 +184,8 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
             waiter = new TaskCompletionSource<PendingInvocation?>();
             _waiter = waiter;
         }
-        return new ValueTask<PendingInvocation?>(waiter.Task.WaitAsync(cancellationToken));
+        // No cancellation registration on this hot path: stopping the environment completes the waiter with null.
+        return new ValueTask<PendingInvocation?>(waiter.Task);
     }
 
     private void BeginLocked(PendingInvocation invocation)
@@ -272,21 +273,18 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
 
     private string Report(string requestId, double durationMs)
     {
-        var builder = new StringBuilder(160);
-        builder.Append("REPORT RequestId: ").Append(requestId)
-            .Append("\tDuration: ").Append(durationMs.ToString("0.00", CultureInfo.InvariantCulture)).Append(" ms")
-            .Append("\tBilled Duration: ").Append(Math.Max(1, (long)Math.Ceiling(durationMs)).ToString(CultureInfo.InvariantCulture)).Append(" ms")
-            .Append("\tMemory Size: ").Append(_config.MemorySize.ToString(CultureInfo.InvariantCulture)).Append(" MB")
-            .Append("\tMax Memory Used: ").Append(MaxMemoryUsed().ToString(CultureInfo.InvariantCulture)).Append(" MB\t");
+        string? init = null;
         lock (_gate)
         {
             if (!_initReported)
             {
                 _initReported = true;
-                builder.Append("Init Duration: ").Append(_initDurationMs.ToString("0.00", CultureInfo.InvariantCulture)).Append(" ms\t");
+                init = string.Create(CultureInfo.InvariantCulture, $"Init Duration: {_initDurationMs:0.00} ms\t");
             }
         }
-        return builder.ToString();
+        // One interpolation into a pooled buffer: a single string per REPORT line.
+        return string.Create(CultureInfo.InvariantCulture,
+            $"REPORT RequestId: {requestId}\tDuration: {durationMs:0.00} ms\tBilled Duration: {Math.Max(1, (long)Math.Ceiling(durationMs))} ms\tMemory Size: {_config.MemorySize} MB\tMax Memory Used: {MaxMemoryUsed()} MB\t{init}");
     }
 
     /// <summary>Peak resident memory of the runtime (VmHWM), re-read at most every 250 ms: it only grows.</summary>
