@@ -193,7 +193,8 @@ public sealed partial class AwsProtocolDispatcher
         var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
             sizeFeature.MaxRequestBodySize = limit + 1;
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(http.Request.ContentLength ?? 4096, limit + 1));
+        // Content-Length: 0 (botocore's DELETE calls) must still give a valid initial capacity.
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(http.Request.ContentLength ?? 4096, 1, limit + 1));
         try
         {
             while (true)

@@ -82,7 +82,8 @@ internal static class InputValidator
                 CheckSize(encoded.Length / 4 * 3, shape, path, "length", Describe(value, shape), errors);
                 break;
             case "integer" or "long" or "double" or "float" when value.GetValueKind() == JsonValueKind.Number:
-                var number = value.GetValue<double>();
+                // Integers are read as long and fractions as double; GetValue<double> refuses a long.
+                var number = value is JsonValue whole && whole.TryGetValue<long>(out var integer) ? integer : value.GetValue<double>();
                 if (shape.Min is { } min && number < min)
                     errors.Add($"Value{Describe(value, shape)} at '{InputReader.CamelPath(path)}' failed to satisfy constraint: Member must have value greater than or equal to {min}");
                 if (shape.Max is { } max && number > max)
