@@ -253,6 +253,25 @@ public sealed class EndToEndTests : IClassFixture<GatehouseProcess>, IAsyncLifet
         Assert.Equal("""{"message":"Too Many Requests"}""", await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Reset_EmptiesControlAndDataPlane()
+    {
+        // Runs against its own server: a reset would disturb the other tests of this class.
+        using var server = new GatehouseProcess();
+        var api = (await server.AwsAsync("apigatewayv2", "create-api", "--name", "reset", "--protocol-type", "HTTP",
+            "--target", _far.Issuer + "/backend")).EnsureSuccess().Json;
+        var apiId = api.Str("ApiId");
+        using var http = new HttpClient();
+        using (var reset = await http.PostAsync(new Uri(server.Endpoint, "/_gatehouse/reset"), null))
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        var gone = await server.AwsAsync("apigatewayv2", "get-api", "--api-id", apiId);
+        Assert.Contains("NotFoundException", gone.StandardError, StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.Endpoint, "/"));
+        request.Headers.Host = $"{apiId}.execute-api.localhost:{server.Port}";
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
     public async Task DisposeAsync()
     {
         _http.Dispose();
