@@ -254,6 +254,39 @@ public sealed class EndToEndTests : IClassFixture<GatehouseProcess>, IAsyncLifet
     }
 
     [Fact]
+    public async Task ControlPlane_UpdatesAndDeletes_ChangeWhatIsServed()
+    {
+        var (apiId, integrationId) = await CreateProtectedApi();
+        var routes = await Aws("get-routes", "--api-id", apiId);
+        var route = routes["Items"]![0]!;
+        var authorizers = await Aws("get-authorizers", "--api-id", apiId);
+        var authorizerId = authorizers["Items"]![0]!.Str("AuthorizerId");
+        Assert.Equal(_far.Issuer, authorizers["Items"]![0]!["JwtConfiguration"]!.Str("Issuer"));
+
+        // The authorizer is in use, so it cannot go.
+        var inUse = await AwsFailing("delete-authorizer", "--api-id", apiId, "--authorizer-id", authorizerId);
+        Assert.Contains("ConflictException", inUse.StandardError, StringComparison.Ordinal);
+
+        // Open the route: no authorizer any more.
+        var updated = await Aws("update-route", "--api-id", apiId, "--route-id", route.Str("RouteId"), "--authorization-type", "NONE");
+        Assert.Equal("NONE", updated.Str("AuthorizationType"));
+        Assert.Null(updated["AuthorizerId"]);
+        using (var open = await Send(apiId, HttpMethod.Get, "/items/open"))
+            Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+
+        var integration = await Aws("update-integration", "--api-id", apiId, "--integration-id", integrationId, "--timeout-in-millis", "5000");
+        Assert.Equal(5000, integration["TimeoutInMillis"]!.GetValue<int>());
+        Assert.Equal("HTTP_PROXY", integration.Str("IntegrationType"));
+
+        (await _server.AwsAsync("apigatewayv2", "delete-authorizer", "--api-id", apiId, "--authorizer-id", authorizerId)).EnsureSuccess();
+        (await _server.AwsAsync("apigatewayv2", "delete-route", "--api-id", apiId, "--route-id", route.Str("RouteId"))).EnsureSuccess();
+        using (var gone = await Send(apiId, HttpMethod.Get, "/items/open"))
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        var missingRoute = await AwsFailing("get-route", "--api-id", apiId, "--route-id", route.Str("RouteId"));
+        Assert.Contains("NotFoundException", missingRoute.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reset_EmptiesControlAndDataPlane()
     {
         // Runs against its own server: a reset would disturb the other tests of this class.
