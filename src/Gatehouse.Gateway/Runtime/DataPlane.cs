@@ -254,16 +254,16 @@ internal sealed partial class DataPlane : IDisposable
     internal async ValueTask<Refusal?> AuthorizeJwtAsync(GatewayRequest request, RouteRuntime route)
     {
         var jwt = route.Jwt!;
-        var token = LambdaAuthorizer.ReadIdentity(request, jwt.Source);
-        if (token is not null && token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            token = token[7..];
-        token = token?.Trim();
-        if (string.IsNullOrEmpty(token))
+        var token = TokenText(LambdaAuthorizer.ReadIdentity(request, jwt.Source));
+        if (token.IsEmpty)
         {
             request.AuthorizerError = "Unauthorized";
             return new(GatewayResponse.Unauthorized, GatewayResponses.Challenge(JwtFailure.Missing, null));
         }
-        var result = await jwt.Validator.ValidateAsync(token, request.Http.RequestAborted).ConfigureAwait(false);
+        // A token seen before is answered from the cache without copying it out of the header.
+        var result = jwt.Validator.TryGetVerified(token, out var cached)
+            ? cached
+            : await jwt.Validator.ValidateAsync(token.ToString(), request.Http.RequestAborted).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             request.AuthorizerError = result.Failure.ToString();
@@ -277,6 +277,17 @@ internal sealed partial class DataPlane : IDisposable
         }
         request.Jwt = principal;
         return null;
+    }
+
+    /// <summary>The token in an identity-source value: with or without "Bearer ", surrounding spaces ignored.</summary>
+    private static ReadOnlyMemory<char> TokenText(string? value)
+    {
+        if (value is null)
+            return ReadOnlyMemory<char>.Empty;
+        var token = value.AsMemory().Trim();
+        if (token.Span.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            token = token[7..].Trim();
+        return token;
     }
 
     private IFunctionInvoker? Invoker => _invoker ??= _services.GetService(typeof(IFunctionInvoker)) as IFunctionInvoker;
@@ -294,7 +305,8 @@ internal sealed partial class DataPlane : IDisposable
             return new(GatewayResponse.RequestTooLarge);
         request.Body = body.Value;
 
-        var buffer = new ArrayBufferWriter<byte>(2048 + body.Value.Length * 4 / 3);
+        // The event lives in a pooled buffer until the function has answered.
+        using var buffer = new PooledBufferWriter(4096 + body.Value.Length * 4 / 3);
         if (integration.PayloadV2)
             EventBuilder.WriteV2(request, buffer);
         else
@@ -354,20 +366,27 @@ internal sealed partial class DataPlane : IDisposable
     /// <summary>The whole request body, or null when it is over API Gateway's 10 MB limit.</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext http)
     {
-        if (http.Request.ContentLength is 0)
+        var declared = http.Request.ContentLength;
+        if (declared is 0)
             return ReadOnlyMemory<byte>.Empty;
-        if (http.Request.ContentLength > MaxBodyBytes)
+        if (declared > MaxBodyBytes)
             return null;
-        var buffer = new ArrayBufferWriter<byte>((int)(http.Request.ContentLength ?? 4096));
+        // Most requests to an API (GET) have no body at all: Kestrel says so without a read.
+        if (declared is null && http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+            return ReadOnlyMemory<byte>.Empty;
+        var buffer = new ArrayBufferWriter<byte>((int)(declared ?? 256));
         while (true)
         {
-            var memory = buffer.GetMemory(8192);
+            var memory = buffer.GetMemory(declared is null ? 4096 : 1);
             var read = await http.Request.Body.ReadAsync(memory, http.RequestAborted).ConfigureAwait(false);
             if (read == 0)
                 break;
             buffer.Advance(read);
             if (buffer.WrittenCount > MaxBodyBytes)
                 return null;
+            // Kestrel enforces the declared length, so reaching it is the end.
+            if (buffer.WrittenCount == declared)
+                break;
         }
         return buffer.WrittenMemory;
     }
