@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the tests drive when it is missing: Debian's AWS CLI v2 (/usr/bin/aws), node and
-# the npm clients in tests/clients. Safe to run again: it only installs what is not there.
+# Installs what the tests drive when it is missing: Debian's AWS CLI v2 (/usr/bin/aws), node,
+# Debian's chromium (the hosted login pages' browser tests; playwright-core drives it, it never
+# downloads a browser) and the npm clients in tests/clients. Safe to run again: it only installs what is not there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v zip >/dev/null 2>&1 || need+=(zip)

@@ -78,6 +78,13 @@ internal static class IdentityErrors
     public static AwsException AlreadyConfirmed() => new(E.InvalidParameterException, "User is already confirmed.");
     public static AwsException MissingScope() => new(E.NotAuthorizedException, "Access Token does not have required scopes");
 
+    public static AwsException CustomDomainUnsupported() => new(E.InvalidParameterException, "Gatehouse supports prefix domains only; custom domains are not supported.");
+    public static AwsException PoolHasDomain() => new(E.InvalidParameterException, "User pool already has a domain configured.");
+    public static AwsException DomainTaken() => new(E.InvalidParameterException, "Domain already associated with another user pool.");
+    public static AwsException NoSuchDomain() => new(E.InvalidParameterException, "No such domain or user pool exists.");
+    public static AwsException ResourceServerNotFound(string identifier, string poolId) => new(E.ResourceNotFoundException, $"Resource server {identifier} does not exist in user pool {poolId}.");
+    public static AwsException ResourceServerExists(string identifier, string poolId) => new(E.InvalidParameterException, $"{identifier} already exists in user pool {poolId}.");
+
     public static AwsException SchemaViolation(string attribute, string reason) =>
         new(E.InvalidParameterException, $"Attributes did not conform to the schema: {attribute}: {reason}");
 }

@@ -55,6 +55,8 @@ public sealed partial class IdentityService : IGatehouseService
         MapAuthOperations();
         MapGroupOperations();
         MapSelfServiceOperations();
+        MapDomainOperations();
+        MapResourceServerOperations();
     }
 
     public string Name => "cognito-idp";
@@ -124,6 +126,7 @@ public sealed partial class IdentityService : IGatehouseService
             if (_pools.TryGetValue(poolId, out var state))
                 state.Revoked[jti] = expires;
         }
+        await LoadHostedUiAsync(cancellationToken).ConfigureAwait(false);
         Log.Loaded(_logger, _pools.Count, snapshot.Clients.Count, snapshot.Users.Count);
         State = "running";
     }
@@ -135,11 +138,13 @@ public sealed partial class IdentityService : IGatehouseService
         {
             await _database.WriteAsync(async (c, t) =>
             {
+                await HostedUiStore.DeleteForPoolAsync(c, t, null).ConfigureAwait(false);
                 await IdentityStore.DeleteEverythingAsync(c, t).ConfigureAwait(false);
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
             _pools.Clear();
             _poolsByClient.Clear();
+            ResetHostedUi();
             Credentials.Clear();
             Throttle.Clear();
             Sessions.Clear();

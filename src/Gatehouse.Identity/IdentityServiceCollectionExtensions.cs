@@ -39,6 +39,8 @@ public static class IdentityServiceCollectionExtensions
             endpoints.MapGet(prefix + "/{poolId}/.well-known/openid-configuration", (string poolId, HttpContext http) => WriteDiscoveryAsync(service, poolId, http));
         }
         endpoints.MapGet("/_gatehouse/outbox", (HttpContext http) => WriteOutboxAsync(service, http));
+        endpoints.MapGet("/_gatehouse/login-page", (HttpContext http) => WriteLoginPageUrlAsync(service, http));
+        HostedUi.HostedUiEndpoints.Map(endpoints, service);
         return endpoints;
     }
 
@@ -66,7 +68,7 @@ public static class IdentityServiceCollectionExtensions
         var options = http.RequestServices.GetRequiredService<GatehouseOptions>();
         var jwks = $"{options.EffectivePublicUrl}/{poolId}/.well-known/jwks.json";
         http.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(http.Response.Body, new Dictionary<string, object>
+        var document = new Dictionary<string, object>
         {
             ["issuer"] = issuer,
             ["jwks_uri"] = options.AwsIssuers ? jwks : issuer + "/.well-known/jwks.json",
@@ -75,7 +77,9 @@ public static class IdentityServiceCollectionExtensions
             ["subject_types_supported"] = new[] { "public" },
             ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
             ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post" },
-        }, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+        };
+        HostedUi.HostedUiEndpoints.AddDiscovery(service, state, document);
+        await JsonSerializer.SerializeAsync(http.Response.Body, document, cancellationToken: http.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteOutboxAsync(IdentityService service, HttpContext http)
@@ -101,6 +105,24 @@ public static class IdentityServiceCollectionExtensions
                 created = m.Created,
             }),
         }, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>"View login page": the hosted login URL of an app client (?clientId=…), as the console and CLI print it.</summary>
+    private static async Task WriteLoginPageUrlAsync(IdentityService service, HttpContext http)
+    {
+        var clientId = http.Request.Query["clientId"].ToString();
+        var found = service.Pools.FirstOrDefault(p => p.Clients.ContainsKey(clientId));
+        var url = found is null ? null : HostedUi.HostedUiEndpoints.LoginPageUrl(service, found, found.Clients[clientId]);
+        http.Response.ContentType = "application/json";
+        if (url is null)
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            await JsonSerializer.SerializeAsync(http.Response.Body, new { message = found is null
+                ? $"User pool client {clientId} does not exist."
+                : "The app client has no login page: its user pool needs a domain and the client a callback URL." }, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        await JsonSerializer.SerializeAsync(http.Response.Body, new { loginPageUrl = url }, cancellationToken: http.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task NotFoundAsync(HttpContext http, string poolId)

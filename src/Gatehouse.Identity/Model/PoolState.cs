@@ -28,6 +28,12 @@ internal sealed class PoolState
     /// <summary>User key → names of the groups the user is in.</summary>
     public ConcurrentDictionary<string, ImmutableHashSet<string>> Memberships { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The pool's prefix domain for the hosted pages, if it has one.</summary>
+    public UserPoolDomain? Domain { get; set; }
+
+    /// <summary>Resource servers by identifier (their scopes are the custom OAuth scopes).</summary>
+    public ConcurrentDictionary<string, ResourceServer> ResourceServers { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Revoked sign-ins (origin_jti → when the revocation can be forgotten).</summary>
     public ConcurrentDictionary<string, DateTimeOffset> Revoked { get; } = new(StringComparer.Ordinal);
 

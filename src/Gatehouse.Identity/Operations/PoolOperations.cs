@@ -168,6 +168,8 @@ public sealed partial class IdentityService
         json["CreationDate"] = pool.Created;
         json["LastModifiedDate"] = pool.Modified;
         json["EstimatedNumberOfUsers"] = state.Users.Count;
+        if (state.Domain is { } domain)
+            json["Domain"] = domain.Domain;
         return json;
     }
 
@@ -224,8 +226,14 @@ public sealed partial class IdentityService
             var state = Pool(request);
             if (state.Pool.DeletionProtection)
                 throw IdentityErrors.DeletionProtected();
-            await WriteAsync((c, t) => IdentityStore.DeletePoolAsync(c, t, state.Pool.Id), ct).ConfigureAwait(false);
+            await WriteAsync(async (c, t) =>
+            {
+                await HostedUiStore.DeleteForPoolAsync(c, t, state.Pool.Id).ConfigureAwait(false);
+                await IdentityStore.DeletePoolAsync(c, t, state.Pool.Id).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
             _pools.TryRemove(state.Pool.Id, out _);
+            if (state.Domain is { } domain)
+                _domains.TryRemove(domain.Domain, out _);
             foreach (var clientId in state.Clients.Keys)
                 _poolsByClient.TryRemove(clientId, out _);
         }

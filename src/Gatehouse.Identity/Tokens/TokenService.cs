@@ -9,7 +9,11 @@ using Gatehouse.Identity.Model;
 namespace Gatehouse.Identity.Tokens;
 
 /// <summary>What a refresh token carries (sealed inside it; only the pool can read it).</summary>
-internal sealed record RefreshClaims(string PoolId, string ClientId, string Username, string Sub, string OriginJti, long AuthTime, long IssuedAt, long ExpiresAt);
+internal sealed record RefreshClaims(string PoolId, string ClientId, string Username, string Sub, string OriginJti, long AuthTime, long IssuedAt, long ExpiresAt)
+{
+    /// <summary>The OAuth scopes granted by the hosted flow (null for API sign-ins), kept across refreshes.</summary>
+    public string? Scope { get; init; }
+}
 
 /// <summary>The claims of a verified access token that the user-facing operations need.</summary>
 internal sealed record AccessClaims(string PoolId, string ClientId, string Username, string Sub, string OriginJti, long IssuedAt, long ExpiresAt, string Scope);
@@ -24,7 +28,7 @@ internal sealed record IssuedTokens(string AccessToken, string IdToken, string? 
 /// self-contained so a refresh costs no database read or write; revocation is a short list of
 /// revoked sign-ins (origin_jti) plus each user's global sign-out time.
 /// </summary>
-internal sealed class TokenService
+internal sealed partial class TokenService
 {
     private static readonly byte[] RefreshHeader = Encoding.ASCII.GetBytes(
         B64("""{"cty":"JWT","enc":"A256GCM","alg":"dir"}"""u8.ToArray()));
@@ -47,7 +51,7 @@ internal sealed class TokenService
         : $"{_options.EffectivePublicUrl}/{poolId}";
 
     public IssuedTokens Issue(UserPool pool, PoolKeys keys, AppClient client, User user, IReadOnlyList<Group> groups,
-        long authTime, string originJti, bool withRefreshToken)
+        long authTime, string originJti, bool withRefreshToken, OAuthGrantClaims? oauth = null)
     {
         var now = _time.GetUtcNow();
         var iat = now.ToUnixTimeSeconds();
@@ -64,16 +68,20 @@ internal sealed class TokenService
             w.WriteString("origin_jti", originJti);
             w.WriteString("event_id", eventId);
             w.WriteString("token_use", "access");
-            w.WriteString("scope", "aws.cognito.signin.user.admin");
+            w.WriteString("scope", oauth?.Scope ?? "aws.cognito.signin.user.admin");
             w.WriteNumber("auth_time", authTime);
             w.WriteNumber("exp", iat + (long)client.AccessTokenValidity.TotalSeconds);
             w.WriteNumber("iat", iat);
             w.WriteString("jti", Guid.NewGuid().ToString());
             w.WriteString("username", user.Username);
+            if (oauth is not null)
+                w.WriteNumber("version", 2);
         });
 
         var id = Sign(keys.IdKey, w =>
         {
+            if (oauth is not null)
+                WriteOAuthIdClaims(w, oauth, access);
             w.WriteString("sub", user.Sub);
             WriteGroups(w, groupNames);
             var roles = groups.Where(g => g.RoleArn is not null).Select(g => g.RoleArn!).Distinct(StringComparer.Ordinal).ToList();
@@ -104,7 +112,7 @@ internal sealed class TokenService
         });
 
         var refresh = withRefreshToken
-            ? SealRefresh(keys, new RefreshClaims(pool.Id, client.Id, user.Username, user.Sub, originJti, authTime, iat, iat + (long)client.RefreshTokenValidity.TotalSeconds))
+            ? SealRefresh(keys, new RefreshClaims(pool.Id, client.Id, user.Username, user.Sub, originJti, authTime, iat, iat + (long)client.RefreshTokenValidity.TotalSeconds) { Scope = oauth?.Scope })
             : null;
         return new IssuedTokens(access, id, refresh, (int)client.AccessTokenValidity.TotalSeconds);
     }

@@ -1,0 +1,233 @@
+using Gatehouse.Core;
+using Gatehouse.Identity.Auth;
+using Gatehouse.Identity.Model;
+using Gatehouse.Identity.OAuth;
+using Gatehouse.Identity.Tokens;
+using Gatehouse.Protocol;
+using Microsoft.AspNetCore.Http;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Identity;
+
+/// <summary>How a hosted sign-in step ended: signed in, a new password is needed, or a message for the page.</summary>
+internal sealed record HostedSignInResult(string? UserKey, User? User, string? ChallengeSession, IReadOnlyList<string> MissingAttributes, string? Message)
+{
+    public static HostedSignInResult SignedIn(string key, User user) => new(key, user, null, [], null);
+    public static HostedSignInResult NewPasswordRequired(string session, IReadOnlyList<string> missing) => new(null, null, session, missing, null);
+    public static HostedSignInResult Failed(string message) => new(null, null, null, [], message);
+}
+
+/// <summary>
+/// The service side of the hosted pages and OAuth endpoints: the same password checks, lockout,
+/// NEW_PASSWORD_REQUIRED completion, token minting and revocation as the API flows, returning
+/// values instead of throwing, so the HTTP steps decide how a failure is shown.
+/// </summary>
+public sealed partial class IdentityService
+{
+    private AuthorizationCodes? _codes;
+    private HostedSessions? _hostedSessions;
+
+    internal AuthorizationCodes Codes => LazyInitializer.EnsureInitialized(ref _codes, () => new AuthorizationCodes(_time));
+
+    internal HostedSessions HostedSessions => LazyInitializer.EnsureInitialized(ref _hostedSessions, () => new HostedSessions(_time));
+
+    internal DateTimeOffset UtcNow => Now;
+
+    private void ResetHostedUi()
+    {
+        _domains.Clear();
+        _codes?.Clear();
+        _hostedSessions?.Clear();
+    }
+
+    /// <summary>
+    /// A password sign-in from the login page, in the API flows' order (reference §6.2): unknown
+    /// user, lockout, password, then the user's state. The page never tells unknown users from
+    /// wrong passwords, whatever the client's PreventUserExistenceErrors says.
+    /// </summary>
+    internal HostedSignInResult HostedPasswordSignIn(PoolState state, AppClient client, string name, string password)
+    {
+        if (name.Length == 0 || password.Length == 0)
+            return HostedSignInResult.Failed("Enter your username and password.");
+        if (state.Find(name) is not { } hit)
+        {
+            PasswordHasher.VerifyDecoy(password);
+            return HostedSignInResult.Failed(IdentityErrors.IncorrectCredentials().Message);
+        }
+        var (key, user) = hit;
+        var throttleKey = ThrottleKey(state, key);
+        if (Throttle.IsLockedOut(throttleKey))
+            return HostedSignInResult.Failed(IdentityErrors.PasswordAttemptsExceeded().Message);
+        if (!CheckPassword(state, user, password))
+        {
+            Throttle.RecordFailure(throttleKey);
+            Log.HostedSignInFailed(_logger, state.Pool.Id, client.Id);
+            return HostedSignInResult.Failed(IdentityErrors.IncorrectCredentials().Message);
+        }
+        Throttle.RecordSuccess(throttleKey);
+        if (!user.Enabled)
+            return HostedSignInResult.Failed(IdentityErrors.UserDisabled().Message);
+        switch (user.Status)
+        {
+            case UserStatus.Unconfirmed:
+                return HostedSignInResult.Failed(IdentityErrors.UserNotConfirmed().Message);
+            case UserStatus.ResetRequired:
+                return HostedSignInResult.Failed(IdentityErrors.ResetRequired().Message);
+            case UserStatus.ForceChangePassword:
+                if (user.TemporaryPasswordExpiresAt is { } expires && expires <= Now)
+                    return HostedSignInResult.Failed(IdentityErrors.TemporaryPasswordExpired().Message);
+                var session = Sessions.Add(new ChallengeSession(state.Pool.Id, client.Id, key, user.Username, "NEW_PASSWORD_REQUIRED", user.CredentialStamp, Now + client.AuthSessionValidity));
+                return HostedSignInResult.NewPasswordRequired(session, MissingRequiredAttributes(state, user));
+        }
+        return HostedSignInResult.SignedIn(key, user);
+    }
+
+    private static List<string> MissingRequiredAttributes(PoolState state, User user) =>
+        state.Pool.Schema.Values.Where(a => a.Required && a.Name != "sub" && user.Attribute(a.Name) is null).Select(a => a.Name).ToList();
+
+    /// <summary>The attributes the new-password form must ask for (required by the pool, not yet set).</summary>
+    internal IReadOnlyList<string> PendingRequiredAttributes(PoolState state, string sessionToken) =>
+        Sessions.Get(sessionToken) is { } session && state.Users.TryGetValue(session.UserKey, out var user) ? MissingRequiredAttributes(state, user) : [];
+
+    /// <summary>
+    /// Completes NEW_PASSWORD_REQUIRED from the form, as RespondToAuthChallenge does: policy check,
+    /// required attributes, the user becomes CONFIRMED. A policy failure keeps the session, so the
+    /// user can try another password on the same form.
+    /// </summary>
+    internal async Task<HostedSignInResult> HostedCompleteNewPasswordAsync(PoolState state, AppClient client, string sessionToken, string password,
+        IReadOnlyList<KeyValuePair<string, string>> attributes, CancellationToken ct)
+    {
+        var session = Sessions.Get(sessionToken);
+        if (session is null || session.PoolId != state.Pool.Id || session.ClientId != client.Id || session.Challenge != "NEW_PASSWORD_REQUIRED")
+            return HostedSignInResult.Failed(IdentityErrors.InvalidSession().Message);
+        if (PasswordPolicyChecker.Problem(password, state.Pool.PasswordPolicy) is { } problem)
+            return HostedSignInResult.Failed(PasswordPolicyChecker.ChangePrefix + problem);
+        if (!state.Users.TryGetValue(session.UserKey, out var user))
+            return HostedSignInResult.Failed(IdentityErrors.InvalidSession().Message);
+        try
+        {
+            var merged = MergeAttributes(state.Pool, user.Attributes, attributes, creating: false);
+            CheckRequired(state.Pool, merged);
+            var prepared = WithPassword(user, state.Pool, password, temporary: false);
+            var updated = await UpdateUserAsync(state, session.UserKey, user.Sub, current =>
+            {
+                if (current.CredentialStamp != session.CredentialStamp || current.Status != UserStatus.ForceChangePassword)
+                    throw IdentityErrors.InvalidSession();
+                var merged = MergeAttributes(state.Pool, current.Attributes, attributes, creating: false);
+                CheckAliasesFree(state, session.UserKey, merged);
+                return prepared with { Attributes = merged, Enabled = current.Enabled, Status = UserStatus.Confirmed, Code = null };
+            }, ct).ConfigureAwait(false);
+            Sessions.Remove(sessionToken);
+            return updated.Enabled ? HostedSignInResult.SignedIn(session.UserKey, updated) : HostedSignInResult.Failed(IdentityErrors.UserDisabled().Message);
+        }
+        catch (AwsException e)
+        {
+            return HostedSignInResult.Failed(e.Message);
+        }
+    }
+
+    /// <summary>The user a hosted session or code names, if they may still receive tokens.</summary>
+    internal User? ActiveUser(PoolState state, string key, string sub) =>
+        state.Users.TryGetValue(key, out var user) && user.Sub == sub && user.Enabled && user.Status == UserStatus.Confirmed ? user : null;
+
+    /// <summary>Tokens for a hosted sign-in: a new origin_jti, the granted scopes and the client's nonce in them.</summary>
+    internal IssuedTokens IssueHosted(PoolState state, AppClient client, string key, User user, long authTime, string scope, string? nonce, bool withRefreshToken)
+    {
+        var originJti = Guid.CreateVersion7(Now).ToString();
+        return Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), authTime, originJti, withRefreshToken, new OAuthGrantClaims(scope, nonce));
+    }
+
+    /// <summary>The refresh_token grant: the same checks as REFRESH_TOKEN_AUTH, with the scopes the sign-in was granted.</summary>
+    internal (IssuedTokens? Tokens, string Scope, OAuthError? Error) RefreshHosted(PoolState state, AppClient client, string token)
+    {
+        var claims = TokenService.OpenRefresh(state.Keys, token);
+        if (claims is null || claims.PoolId != state.Pool.Id || claims.ClientId != client.Id)
+            return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.InvalidRefreshToken().Message));
+        if (claims.ExpiresAt <= Now.ToUnixTimeSeconds())
+            return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.RefreshTokenExpired().Message));
+        var key = state.Pool.UserKey(claims.Username);
+        if (!state.Users.TryGetValue(key, out var user) || user.Sub != claims.Sub)
+            return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.InvalidRefreshToken().Message));
+        if (IsRevoked(state, user, claims.OriginJti))
+            return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.RefreshTokenRevoked().Message));
+        if (!user.Enabled)
+            return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.UserDisabled().Message));
+        var scope = claims.Scope ?? "aws.cognito.signin.user.admin";
+        var tokens = Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), claims.AuthTime, claims.OriginJti, withRefreshToken: false,
+            new OAuthGrantClaims(scope, null));
+        return (tokens, scope, null);
+    }
+
+    /// <summary>Verifies a bearer access token for /oauth2/userInfo.</summary>
+    internal (User? User, AccessClaims? Claims, OAuthError? Error) AuthenticateBearer(PoolState state, string token)
+    {
+        try
+        {
+            var (tokenState, _, user, claims) = Authenticate(token);
+            if (tokenState != state)
+                return (null, null, OAuthErrors.InvalidToken());
+            return (user, claims, null);
+        }
+        catch (AwsException)
+        {
+            return (null, null, OAuthErrors.InvalidToken());
+        }
+    }
+
+    /// <summary>/oauth2/revoke (RFC 7009): an unknown token is answered as revoked; an access token is not revocable here.</summary>
+    internal async Task<OAuthError?> RevokeHostedAsync(PoolState state, AppClient client, string token, CancellationToken ct)
+    {
+        if (!client.EnableTokenRevocation)
+            return OAuthErrors.InvalidRequest(IdentityErrors.RevocationDisabled().Message);
+        var claims = TokenService.OpenRefresh(state.Keys, token);
+        if (claims is null)
+            return token.Split('.').Length == 3 ? OAuthErrors.UnsupportedTokenType() : null;
+        if (claims.ClientId != client.Id)
+            return OAuthErrors.InvalidClientUnauthorized("The token was not issued to this client.");
+        using (await GateAsync(ct).ConfigureAwait(false))
+        {
+            var expires = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresAt);
+            await WriteAsync((c, t) => IdentityStore.SaveRevocationAsync(c, t, state.Pool.Id, claims.OriginJti, expires), ct).ConfigureAwait(false);
+            state.Revoked[claims.OriginJti] = expires;
+        }
+        return null;
+    }
+
+    /// <summary>The scopes resource servers currently define (<c>{identifier}/{scope}</c>).</summary>
+    internal static HashSet<string> CustomScopes(PoolState state) =>
+        state.ResourceServers.Values.SelectMany(s => s.FullScopeNames).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Runs one of the pool's unauthenticated client operations (SignUp, ConfirmSignUp,
+    /// ForgotPassword, …) for a hosted page, exactly as a first-party client of the API would: the
+    /// same handler, checks and outbox. The page knows the client's secret, so it adds SECRET_HASH.
+    /// </summary>
+    internal async Task<(JsonObject? Output, string? Error)> HostedCallAsync(PoolState state, AppClient client, string operation, JsonObject input, HttpContext http)
+    {
+        input["ClientId"] = client.Id;
+        if (client.Secret is not null && input["Username"]?.GetValue<string>() is { } username)
+            input["SecretHash"] = SecretHash.Compute(client.Secret, username, client.Id);
+        var context = new AwsRequestContext(state.Pool.Account, state.Pool.Region, Guid.NewGuid().ToString());
+        try
+        {
+            var response = await Definition.Handlers[operation](new AwsRequest(context, operation, input, default, http), http.RequestAborted).ConfigureAwait(false);
+            return (response.Output, null);
+        }
+        catch (AwsException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    internal void LogHosted(string what, string poolId, string clientId) => Log.HostedEvent(_logger, what, poolId, clientId);
+}
+
+internal static partial class Log
+{
+    [LoggerMessage(2100, LogLevel.Information, "Hosted UI: failed sign-in on pool {PoolId} (client {ClientId}).")]
+    public static partial void HostedSignInFailed(ILogger logger, string poolId, string clientId);
+
+    [LoggerMessage(2101, LogLevel.Information, "Hosted UI: {What} on pool {PoolId} (client {ClientId}).")]
+    public static partial void HostedEvent(ILogger logger, string what, string poolId, string clientId);
+}
