@@ -77,9 +77,15 @@ public sealed class Shape
                 _patternTried = true;
                 if (Pattern is not null)
                 {
+                    // Linear-time matching first: no timeout to hit on a busy machine, no ReDoS.
+                    // Patterns with constructs it lacks fall back to the backtracking engine.
                     try
                     {
-                        _pattern = new Regex(Pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+                        _pattern = new Regex(Pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+                    }
+                    catch (NotSupportedException)
+                    {
+                        _pattern = TryBacktracking(Pattern);
                     }
                     catch (ArgumentException)
                     {
@@ -88,6 +94,18 @@ public sealed class Shape
                 }
             }
             return _pattern;
+        }
+    }
+
+    private static Regex? TryBacktracking(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException)
+        {
+            return null;
         }
     }
 
