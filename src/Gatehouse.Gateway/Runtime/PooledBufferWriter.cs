@@ -40,9 +40,17 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _buffer = larger;
     }
 
+    /// <summary>Lets go of the buffer without returning it: someone may still read it (a timed-out invocation).</summary>
+    public void Abandon()
+    {
+        _buffer = [];
+        _written = 0;
+    }
+
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _written = 0;
     }
