@@ -17,6 +17,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Advance(int count) => _written += count;
 
+    /// <summary>Starts over, keeping the buffer.</summary>
+    public void Reset() => _written = 0;
+
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         Ensure(sizeHint);
