@@ -15,6 +15,7 @@ if (args.Contains("--cpu-time"))
     Measure("  event build (+context)", 200_000, () => Task.FromResult(benchmarks.BuildEvent()));
     Measure("  response mapping", 200_000, () => Task.FromResult(benchmarks.MapResponse()));
     Measure("Goal_CachedToken", 200_000, () => benchmarks.Goal_CachedToken().AsTask());
+    Measure("  first-seen validation", 20_000, benchmarks.FirstSeenValidation);
     Measure("RsaVerifyOnly", 20_000, () => Task.FromResult(benchmarks.RsaVerifyOnly() ? 1 : 0));
     Measure("Goal_FirstSeenToken", 20_000, () => benchmarks.Goal_FirstSeenToken().AsTask());
     Measure("Request_CachedToken", 200_000, benchmarks.Request_CachedToken);

@@ -382,8 +382,16 @@ internal sealed partial class DataPlane : IDisposable
         if (declared > MaxBodyBytes)
             return null;
         // Most requests to an API (GET) have no body at all: Kestrel says so without a read.
-        if (declared is null && http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
-            return ReadOnlyMemory<byte>.Empty;
+        if (declared is null)
+        {
+            var detection = http.Features.Get<IHttpRequestBodyDetectionFeature>();
+            if (detection is { CanHaveBody: false })
+                return ReadOnlyMemory<byte>.Empty;
+            // Without the feature: HTTP/1.x has a body only with Content-Length or Transfer-Encoding.
+            if (detection is null && (HttpProtocol.IsHttp11(http.Request.Protocol) || HttpProtocol.IsHttp10(http.Request.Protocol))
+                && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
+                return ReadOnlyMemory<byte>.Empty;
+        }
         var buffer = new ArrayBufferWriter<byte>((int)(declared ?? 256));
         while (true)
         {
