@@ -312,18 +312,28 @@ internal sealed partial class DataPlane : IDisposable
         else
             EventBuilder.WriteV1(request, buffer);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(integration.Timeout);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         FunctionInvocationResult result;
-        try
+        // As on AWS, the gateway stops waiting at the integration timeout but the invocation runs on;
+        // it is only cancelled when the client goes away.
+        var invocation = invoker.InvokeAsync(new FunctionInvocation(request.Api.Account, function.Region, function.FunctionArn, null, buffer.WrittenMemory), http.RequestAborted);
+        if (invocation.IsCompletedSuccessfully)
         {
-            result = await invoker.InvokeAsync(new FunctionInvocation(request.Api.Account, function.Region, function.FunctionArn, null, buffer.WrittenMemory), timeout.Token).ConfigureAwait(false);
+            result = invocation.Result;
         }
-        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        else
         {
-            request.IntegrationError = "The Lambda function did not answer within the integration timeout.";
-            return new(GatewayResponse.ServiceUnavailable);
+            try
+            {
+                result = await invocation.AsTask().WaitAsync(integration.Timeout, _time, http.RequestAborted).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The invocation still holds the event: it must not go back to the pool.
+                buffer.Abandon();
+                request.IntegrationError = "The Lambda function did not answer within the integration timeout.";
+                return new(GatewayResponse.ServiceUnavailable);
+            }
         }
         request.IntegrationLatencyMs = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (result.Status != FunctionInvocationStatus.Success)
@@ -372,8 +382,16 @@ internal sealed partial class DataPlane : IDisposable
         if (declared > MaxBodyBytes)
             return null;
         // Most requests to an API (GET) have no body at all: Kestrel says so without a read.
-        if (declared is null && http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
-            return ReadOnlyMemory<byte>.Empty;
+        if (declared is null)
+        {
+            var detection = http.Features.Get<IHttpRequestBodyDetectionFeature>();
+            if (detection is { CanHaveBody: false })
+                return ReadOnlyMemory<byte>.Empty;
+            // Without the feature: HTTP/1.x has a body only with Content-Length or Transfer-Encoding.
+            if (detection is null && (HttpProtocol.IsHttp11(http.Request.Protocol) || HttpProtocol.IsHttp10(http.Request.Protocol))
+                && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
+                return ReadOnlyMemory<byte>.Empty;
+        }
         var buffer = new ArrayBufferWriter<byte>((int)(declared ?? 256));
         while (true)
         {

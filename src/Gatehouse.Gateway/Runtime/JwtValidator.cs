@@ -97,6 +97,8 @@ internal sealed class JwtValidator
         return true;
     }
 
+    private int _inserted;
+
     public int CachedCount => _verified.Count;
 
     /// <summary>Drops one remembered token (benchmarks measure the first-seen path with it).</summary>
@@ -144,8 +146,12 @@ internal sealed class JwtValidator
         var result = CheckClaims(payload, _time.GetUtcNow().ToUnixTimeSeconds());
         if (result.Succeeded)
         {
-            if (_verified.Count >= CacheLimit)
+            // ConcurrentDictionary.Count takes every lock; an approximate counter keeps this cheap.
+            if (Interlocked.Increment(ref _inserted) > CacheLimit)
+            {
                 _verified.Clear();
+                Interlocked.Exchange(ref _inserted, 1);
+            }
             _verified[token] = result.Principal!;
         }
         return result;

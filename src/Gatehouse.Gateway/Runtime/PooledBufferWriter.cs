@@ -17,6 +17,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Advance(int count) => _written += count;
 
+    /// <summary>Starts over, keeping the buffer.</summary>
+    public void Reset() => _written = 0;
+
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         Ensure(sizeHint);
@@ -40,9 +43,17 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _buffer = larger;
     }
 
+    /// <summary>Lets go of the buffer without returning it: someone may still read it (a timed-out invocation).</summary>
+    public void Abandon()
+    {
+        _buffer = [];
+        _written = 0;
+    }
+
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _written = 0;
     }
