@@ -61,4 +61,14 @@ public sealed class ModelPatternTests
         var shape = new ProtocolHarness().Dispatcher.Model("lambda").Shapes["FunctionName"];
         Assert.Matches(shape.PatternRegex!, name);
     }
+
+    [Theory]
+    [InlineData("my function")]
+    [InlineData("hello/world")]
+    [InlineData("hello\n")]
+    public void LambdaFunctionName_InvalidNames_WholeValueMustMatch(string name)
+    {
+        var shape = new ProtocolHarness().Dispatcher.Model("lambda").Shapes["FunctionName"];
+        Assert.DoesNotMatch(shape.PatternRegex!, name.Replace("\\n", "\n", StringComparison.Ordinal));
+    }
 }

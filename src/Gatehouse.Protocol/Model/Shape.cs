@@ -77,15 +77,17 @@ public sealed class Shape
                 _patternTried = true;
                 if (Pattern is not null)
                 {
+                    // AWS checks the whole value against the pattern (Coral's validation), so anchor it.
                     // Linear-time matching first: no timeout to hit on a busy machine, no ReDoS.
                     // Patterns with constructs it lacks fall back to the backtracking engine.
+                    var anchored = @"\A(?:" + Pattern + @")\z";
                     try
                     {
-                        _pattern = new Regex(Pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+                        _pattern = new Regex(anchored, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
                     }
                     catch (NotSupportedException)
                     {
-                        _pattern = TryBacktracking(Pattern);
+                        _pattern = TryBacktracking(anchored);
                     }
                     catch (ArgumentException)
                     {
