@@ -78,6 +78,8 @@ internal static class IdentityErrors
     public static AwsException AlreadyConfirmed() => new(E.InvalidParameterException, "User is already confirmed.");
     public static AwsException MissingScope() => new(E.NotAuthorizedException, "Access Token does not have required scopes");
 
+    public static AwsException UnauthorizedAttribute(string name) => new(E.NotAuthorizedException, $"A client attempted to write unauthorized attribute: {name}");
+
     public static AwsException SchemaViolation(string attribute, string reason) =>
         new(E.InvalidParameterException, $"Attributes did not conform to the schema: {attribute}: {reason}");
 }

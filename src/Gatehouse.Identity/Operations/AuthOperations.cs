@@ -473,6 +473,7 @@ public sealed partial class IdentityService
             throw IdentityErrors.InvalidClientCredentials();
         using (await GateAsync(ct).ConfigureAwait(false))
         {
+            EnsureLive(state);
             var expires = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresAt);
             await WriteAsync((c, t) => IdentityStore.SaveRevocationAsync(c, t, state.Pool.Id, claims.OriginJti, expires), ct).ConfigureAwait(false);
             state.Revoked[claims.OriginJti] = expires;
