@@ -275,7 +275,7 @@ public sealed partial class IdentityService
             key = null;
             username = found?.User.Username ?? name;
             salt = Srp.NewSalt();
-            verifier = BigInteger.ModPow(Srp.G, Srp.NewPrivateEphemeral(), Srp.N);
+            verifier = Srp.PowG(Srp.NewPrivateEphemeral());
         }
 
         BigInteger b, serverB;
