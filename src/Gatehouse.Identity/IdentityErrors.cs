@@ -60,6 +60,7 @@ internal static class IdentityErrors
     public static AwsException RevocationDisabled() => new(E.UnsupportedOperationException, "Token revocation is not enabled for this app client.");
     public static AwsException UnsupportedTokenType() => new(E.UnsupportedTokenTypeException, "The token provided is not a refresh token.");
     public static AwsException InvalidClientCredentials() => new(E.UnauthorizedException, "Invalid client credentials.");
+    public static AwsException UnauthorizedAttribute(string name) => new(E.NotAuthorizedException, $"A client attempted to write unauthorized attribute: {name}");
     public static AwsException BadPaginationToken() => new(E.InvalidParameterException, "The pagination token is invalid.");
 
     public static AwsException ResendNotPossible(string username) => new(E.UnsupportedUserStateException, $"Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD");
@@ -77,8 +78,6 @@ internal static class IdentityErrors
     public static AwsException SignUpNotPermitted() => new(E.NotAuthorizedException, "SignUp is not permitted for this user pool");
     public static AwsException AlreadyConfirmed() => new(E.InvalidParameterException, "User is already confirmed.");
     public static AwsException MissingScope() => new(E.NotAuthorizedException, "Access Token does not have required scopes");
-
-    public static AwsException UnauthorizedAttribute(string name) => new(E.NotAuthorizedException, $"A client attempted to write unauthorized attribute: {name}");
 
     public static AwsException SchemaViolation(string attribute, string reason) =>
         new(E.InvalidParameterException, $"Attributes did not conform to the schema: {attribute}: {reason}");
