@@ -103,7 +103,7 @@ static async Task<JsonNode> SrpSignInAsync(Api api, string client, string poolNa
 {
     // The client's half, as amazon-cognito-identity-js computes it (a 256-bit a keeps the client cheap).
     var a = Srp.NewPrivateEphemeral();
-    var clientA = BigInteger.ModPow(Srp.G, a, Srp.N);
+    var clientA = Srp.PowG(a);
     var challenge = await api.CallAsync("InitiateAuth", new JsonObject
     {
         ["ClientId"] = client,
@@ -117,7 +117,7 @@ static async Task<JsonNode> SrpSignInAsync(Api api, string client, string poolNa
     var block = parameters["SECRET_BLOCK"]!.GetValue<string>();
     var x = Srp.PrivateKey(poolName, userId, password, salt);
     var u = Srp.Scrambler(clientA, serverB);
-    var baseValue = ((serverB - Srp.K * BigInteger.ModPow(Srp.G, x, Srp.N)) % Srp.N + Srp.N) % Srp.N;
+    var baseValue = ((serverB - Srp.K * Srp.PowG(x)) % Srp.N + Srp.N) % Srp.N;
     var secret = BigInteger.ModPow(baseValue, a + u * x, Srp.N);
     var key = Srp.SessionKey(secret, u);
     var now = DateTime.UtcNow;

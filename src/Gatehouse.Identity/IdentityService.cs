@@ -192,6 +192,13 @@ public sealed partial class IdentityService : IGatehouseService
 
     private PoolState Pool(AwsRequest request) => Pool(request, request.Input.Req("UserPoolId"));
 
+    /// <summary>Under the write gate: the pool was not deleted since the handler looked it up.</summary>
+    private void EnsureLive(PoolState state)
+    {
+        if (!_pools.TryGetValue(state.Pool.Id, out var live) || !ReferenceEquals(live, state))
+            throw IdentityErrors.PoolNotFound(state.Pool.Id);
+    }
+
     private static AppClient Client(PoolState state, string clientId) =>
         state.Clients.TryGetValue(clientId, out var client) ? client : throw IdentityErrors.ClientNotFound(clientId);
 

@@ -202,4 +202,19 @@ public sealed class InProcessTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<InvalidOperationException>(StartAsync);
         Assert.Contains("identity-secret.key", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task UpdateUserAttributes_ClientWriteAttributes_RefusesOthers()
+    {
+        var (pool, _) = await PoolAsync();
+        var client = (await CallAsync("CreateUserPoolClient",
+            $$$"""{"UserPoolId":"{{{pool}}}","ClientName":"w","ExplicitAuthFlows":["ALLOW_ADMIN_USER_PASSWORD_AUTH"],"WriteAttributes":["nickname"]}"""))["UserPoolClient"]!["ClientId"]!.GetValue<string>();
+        await CallAsync("AdminCreateUser", $$"""{"UserPoolId":"{{pool}}","Username":"wes","MessageAction":"SUPPRESS"}""");
+        await CallAsync("AdminSetUserPassword", $$"""{"UserPoolId":"{{pool}}","Username":"wes","Password":"Wes-Passw0rd!","Permanent":true}""");
+        var access = (await SignInAsync(pool, client, "wes", "Wes-Passw0rd!"))["AuthenticationResult"]!["AccessToken"]!.GetValue<string>();
+
+        await CallAsync("UpdateUserAttributes", $$$"""{"AccessToken":"{{{access}}}","UserAttributes":[{"Name":"nickname","Value":"W"}]}""");
+        var error = await FailsAsync("UpdateUserAttributes", $$$"""{"AccessToken":"{{{access}}}","UserAttributes":[{"Name":"name","Value":"Wes"}]}""");
+        Assert.Equal(("NotAuthorizedException", "A client attempted to write unauthorized attribute: name"), (error.Code, error.Message));
+    }
 }
