@@ -239,6 +239,21 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
     }
 
     [Fact]
+    public async Task Invoke_WithClientContext_HandlerSeesItOnContext()
+    {
+        var name = UniqueName("cc");
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", "def handler(e, c):\n    return c.client_context.custom\n")));
+        var clientContext = Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"custom": {"tenant": "blue"}, "env": {}, "client": {}}"""));
+
+        var (result, payload) = await InvokeAsync(_server, name, null, "--client-context", clientContext);
+        var (bad, _) = await InvokeAsync(_server, name, null, "--client-context", "not base64 json");
+
+        result.EnsureSuccess();
+        Assert.Equal("blue", JsonNode.Parse(payload)!.Str("tenant"));
+        Assert.Contains("InvalidRequestContentException", bad.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invoke_HandlerAllocatesBeyondMemorySize_FailsWithMemoryError()
     {
         var name = UniqueName("mem");

@@ -60,7 +60,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
     }
 
     /// <summary>Starts the runtime process with its first invocation already assigned (a cold start).</summary>
-    public void Start(PendingInvocation first, string taskRoot, string? notice)
+    public void Start(PendingInvocation first, string taskRoot)
     {
         lock (_gate)
         {
@@ -96,8 +96,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
             process.StandardInput.Close();
             _process = process;
             _pump = new LogPump(process.StandardOutput.BaseStream, OnRuntimeLine);
-            if (notice is not null)
-                Append(notice);
+            // E.g. "python3.13 is not installed; running on Python 3.11": in every new environment's log.
             if (runtimeNotice is not null)
                 Append(runtimeNotice);
             _ = WatchExitAsync(process, _pump);
@@ -338,6 +337,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
                 return;
             requestId = _current.RequestId;
         }
+        LogTimedOut(_services.Logger, _config.Name, _config.Version, _config.Timeout);
         var line = $"{_services.Time.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {requestId} Task timed out after {_config.Timeout.ToString("0.00", CultureInfo.InvariantCulture)} seconds";
         FailAndStop(PlatformError("Sandbox.Timedout", $"RequestId: {requestId} Error: Task timed out after {_config.Timeout.ToString("0.00", CultureInfo.InvariantCulture)} seconds"), line);
     }
@@ -392,6 +392,8 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         }
         if (!initFailed)
         {
+            if (requestId is not null)
+                LogRuntimeExited(_services.Logger, _config.Name, _config.Version, process.ExitCode);
             var status = process.ExitCode > 128 ? "signal: " + SignalName(process.ExitCode - 128) : "exit status " + process.ExitCode.ToString(CultureInfo.InvariantCulture);
             FailAndStop(PlatformError("Runtime.ExitError", $"RequestId: {requestId} Error: Runtime exited with error: {status}"),
                 requestId is null ? null : $"RequestId: {requestId} Error: Runtime exited with error: {status}\nRuntime.ExitError");
@@ -457,6 +459,12 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         }
         return buffer.WrittenSpan.ToArray();
     }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Function {Function}:{Version} timed out after {Timeout} s; its environment was replaced")]
+    private static partial void LogTimedOut(ILogger logger, string function, string version, int timeout);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "The runtime of function {Function}:{Version} exited with code {ExitCode} during an invocation; its environment was replaced")]
+    private static partial void LogRuntimeExited(ILogger logger, string function, string version, int exitCode);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not start an execution environment for function {Function}")]
     private static partial void LogStartFailed(ILogger logger, string function, Exception exception);
