@@ -154,7 +154,19 @@ def fail_init(connection, error_type, message, stack=None):
     sys.exit(1)
 
 
+def limit_memory():
+    """MemorySize as a limit on the heap (RLIMIT_DATA): allocations beyond it raise MemoryError."""
+    try:
+        import resource
+        limit = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "0")) * 1024 * 1024
+        if limit > 0:
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def main():
+    limit_memory()
     connection = RuntimeConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     sys.path.insert(0, task_root)

@@ -80,9 +80,4 @@ internal static class FunctionErrors
             Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
         };
 
-    public static AwsException NotReady(string arn, string state) =>
-        new(Lambda.Errors.ResourceConflictException, $"The operation cannot be performed at this time. The function is currently in the following state: {state}. ({arn})", 409);
-
-    public static AwsException ServiceFailure(string message) =>
-        new(Lambda.Errors.ServiceException, message, 500);
 }

@@ -8,6 +8,7 @@ namespace Gatehouse.Functions;
 /// <c>GATEHOUSE_FUNCTIONS_CONCURRENCY</c> (server-wide concurrent invocations, default 64),
 /// <c>GATEHOUSE_FUNCTIONS_IDLE_SECONDS</c> (idle environments are stopped after this, default 600),
 /// <c>GATEHOUSE_FUNCTIONS_RETRY_SECONDS</c> (delay before retrying a failed Event invoke, default 1),
+/// <c>GATEHOUSE_FUNCTIONS_LOG_EVENTS_PER_GROUP</c> (log events kept per function, default 100,000),
 /// <c>GATEHOUSE_RUNTIME_&lt;NAME&gt;</c> (interpreter for a runtime or family, e.g.
 /// <c>GATEHOUSE_RUNTIME_PYTHON3_13=/opt/python3.13/bin/python3</c>, <c>GATEHOUSE_RUNTIME_NODE=/usr/bin/node</c>).
 /// </summary>
@@ -21,6 +22,9 @@ public sealed class FunctionsOptions
 
     /// <summary>Delay before each retry of a failed asynchronous (Event) invocation.</summary>
     public TimeSpan EventRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Log events kept per log group; older ones are pruned (a local server's disk is not CloudWatch's).</summary>
+    public int LogEventsPerGroup { get; set; } = 100_000;
 
     /// <summary>Runtime name (python3.13) or family (python3, node) → interpreter path.</summary>
     public Dictionary<string, string> Interpreters { get; } = new(StringComparer.Ordinal);
@@ -37,6 +41,8 @@ public sealed class FunctionsOptions
             options.IdleTimeout = TimeSpan.FromSeconds(Math.Max(0.1, idle));
         if (Number(environment, "GATEHOUSE_FUNCTIONS_RETRY_SECONDS") is { } retry)
             options.EventRetryDelay = TimeSpan.FromSeconds(Math.Max(0, retry));
+        if (Number(environment, "GATEHOUSE_FUNCTIONS_LOG_EVENTS_PER_GROUP") is { } kept)
+            options.LogEventsPerGroup = (int)Math.Clamp(kept, 100, 100_000_000);
         if (environment.TryGetValue("GATEHOUSE_RUNTIME_DIRECTORY", out var directory) && !string.IsNullOrEmpty(directory))
             options.RuntimeDirectory = directory;
         foreach (var (key, value) in environment)

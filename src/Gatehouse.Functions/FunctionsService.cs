@@ -40,7 +40,7 @@ public sealed partial class FunctionsService : IGatehouseService, IAsyncDisposab
         _code = server.InMemory
             ? new CodeCache(blobs, Path.Combine(Path.GetTempPath(), "gatehouse-code-" + Guid.NewGuid().ToString("N")), temporary: true)
             : new CodeCache(blobs, Path.Combine(Path.GetFullPath(server.DataDirectory), "functions", "code"), temporary: false);
-        _logs = new LogStore(database, time, loggers.CreateLogger<LogStore>());
+        _logs = new LogStore(database, time, loggers.CreateLogger<LogStore>(), options.LogEventsPerGroup);
         _environmentServices = new EnvironmentServices(time, _logs, new RuntimeCatalog(options), _logger, server.EffectivePublicUrl);
         _registry = new FunctionRegistry(_code, _environmentServices, new ConcurrencyCounter { Limit = options.MaxConcurrency });
         Invoker = new FunctionInvoker(_registry);

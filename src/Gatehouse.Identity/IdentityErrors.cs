@@ -60,6 +60,7 @@ internal static class IdentityErrors
     public static AwsException RevocationDisabled() => new(E.UnsupportedOperationException, "Token revocation is not enabled for this app client.");
     public static AwsException UnsupportedTokenType() => new(E.UnsupportedTokenTypeException, "The token provided is not a refresh token.");
     public static AwsException InvalidClientCredentials() => new(E.UnauthorizedException, "Invalid client credentials.");
+    public static AwsException UnauthorizedAttribute(string name) => new(E.NotAuthorizedException, $"A client attempted to write unauthorized attribute: {name}");
     public static AwsException BadPaginationToken() => new(E.InvalidParameterException, "The pagination token is invalid.");
 
     public static AwsException ResendNotPossible(string username) => new(E.UnsupportedUserStateException, $"Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD");

@@ -75,7 +75,18 @@ public sealed partial class IdentityService : IGatehouseService
         await _database.MigrateAsync(EmbeddedMigrations.Load(typeof(IdentityService).Assembly, "identity", _database.Provider), cancellationToken).ConfigureAwait(false);
         _box = _options.InMemory ? SecretBox.Ephemeral() : SecretBox.FromFile(Path.Combine(_options.DataDirectory, "identity-secret.key"));
         _store = new IdentityStore(_box);
-        var snapshot = await _database.ReadAsync(c => _store.LoadAsync(c), cancellationToken).ConfigureAwait(false);
+        IdentitySnapshot snapshot;
+        try
+        {
+            snapshot = await _database.ReadAsync(c => _store.LoadAsync(c), cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            State = "failed";
+            throw new InvalidOperationException(
+                $"The user pools' keys in the store cannot be opened with {Path.Combine(_options.DataDirectory, "identity-secret.key")}: " +
+                "the key file is missing or belongs to another data directory. Restore it, or start with an empty data directory.");
+        }
         foreach (var pool in snapshot.Pools)
         {
             if (snapshot.Keys.TryGetValue(pool.Id, out var keys))
@@ -180,6 +191,13 @@ public sealed partial class IdentityService : IGatehouseService
     }
 
     private PoolState Pool(AwsRequest request) => Pool(request, request.Input.Req("UserPoolId"));
+
+    /// <summary>Under the write gate: the pool was not deleted since the handler looked it up.</summary>
+    private void EnsureLive(PoolState state)
+    {
+        if (!_pools.TryGetValue(state.Pool.Id, out var live) || !ReferenceEquals(live, state))
+            throw IdentityErrors.PoolNotFound(state.Pool.Id);
+    }
 
     private static AppClient Client(PoolState state, string clientId) =>
         state.Clients.TryGetValue(clientId, out var client) ? client : throw IdentityErrors.ClientNotFound(clientId);

@@ -18,6 +18,7 @@ try
         "quickstart" => await Cli.QuickstartAsync(rest),
         "coverage" => await Cli.CoverageAsync(rest),
         "version" or "--version" => Cli.PrintVersion(),
+        "logs" => await Gatehouse.Functions.Logs.LogsCommand.RunAsync(rest, Console.Out, Console.Error, Cli.CancelOnCtrlC()),
         "help" or "--help" or "-h" => Cli.PrintHelp(),
         _ => Cli.Fail($"Unknown command '{verb}'. Run 'gatehouse help'."),
     };
@@ -81,6 +82,17 @@ internal static class Cli
         return server;
     }
 
+    public static CancellationToken CancelOnCtrlC()
+    {
+        var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        return cancel.Token;
+    }
+
     public static int PrintVersion()
     {
         Console.WriteLine("gatehouse " + GatehouseServer.Version);
@@ -93,8 +105,9 @@ internal static class Cli
             gatehouse — Cognito user pools, HTTP APIs and Lambda functions on one local server.
 
             Usage: gatehouse [serve] [options]
-                   gatehouse coverage               print which AWS operations are implemented (Markdown)
                    gatehouse quickstart [options]   serve, and create the seed's stack (idempotent)
+                   gatehouse logs FUNCTION [--follow] [--since 10m] [--port N | --endpoint-url URL]
+                   gatehouse coverage               print which AWS operations are implemented (Markdown)
                    gatehouse version
 
             Options (also GATEHOUSE_<NAME> variables and a gatehouse.json file):

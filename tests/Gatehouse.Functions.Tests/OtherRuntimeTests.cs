@@ -55,6 +55,19 @@ public sealed class OtherRuntimeTests : IClassFixture<GatehouseProcess>
     }
 
     [Fact]
+    public async Task Invoke_NodeHandlerNotExported_ReturnsHandlerNotFoundInitError()
+    {
+        var name = UniqueName("nodemissing");
+        await CreateAsync(_server, name, "nodejs20.x", "index.handler", Zip(("index.js", "exports.other = async () => 1;\n")));
+
+        var (result, payload) = await InvokeAsync(_server, name);
+
+        Assert.Equal("Unhandled", result.Json.Str("FunctionError"));
+        Assert.Equal("Runtime.HandlerNotFound", JsonNode.Parse(payload)!.Str("errorType"));
+        Assert.Equal("index.handler is undefined or not exported", JsonNode.Parse(payload)!.Str("errorMessage"));
+    }
+
+    [Fact]
     public async Task Invoke_ProvidedRuntimeShellBootstrap_SpeaksRuntimeApi()
     {
         var name = UniqueName("provided");

@@ -205,6 +205,7 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
                     "handler": os.environ["_HANDLER"],
                     "custom": os.environ.get("MY_SETTING"),
                     "task_root": os.environ["LAMBDA_TASK_ROOT"] == os.getcwd(),
+                    "variables": sorted(os.environ.keys()),
                     "event": event,
                 }
             """)), "--environment", "Variables={MY_SETTING=on}", "--timeout", "7");
@@ -226,6 +227,49 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
         Assert.True((bool)body["task_root"]!);
         Assert.Equal(2, body["event"]!["k"]!.AsArray().Count);
         Assert.Matches("^[0-9a-f-]{36}$", body.Str("request_id"));
+        // Only Lambda's variables and the function's own: nothing of the server's environment.
+        var allowed = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "PATH", "LANG", "TZ", "HOME", "TMPDIR", "LD_LIBRARY_PATH", "PWD", "LC_CTYPE" /* Python sets it itself (PEP 538) */, "MY_SETTING", "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_REGION", "AWS_DEFAULT_REGION",
+            "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
+            "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_XRAY_CONTEXT_MISSING", "AWS_EXECUTION_ENV",
+        };
+        Assert.All(body["variables"]!.AsArray().Select(v => (string)v!), v => Assert.Contains(v, allowed));
+    }
+
+    [Fact]
+    public async Task Invoke_WithClientContext_HandlerSeesItOnContext()
+    {
+        var name = UniqueName("cc");
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", "def handler(e, c):\n    return c.client_context.custom\n")));
+        var clientContext = Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"custom": {"tenant": "blue"}, "env": {}, "client": {}}"""));
+
+        var (result, payload) = await InvokeAsync(_server, name, null, "--client-context", clientContext);
+        var (bad, _) = await InvokeAsync(_server, name, null, "--client-context", "not base64 json");
+
+        result.EnsureSuccess();
+        Assert.Equal("blue", JsonNode.Parse(payload)!.Str("tenant"));
+        Assert.Contains("InvalidRequestContentException", bad.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invoke_HandlerAllocatesBeyondMemorySize_FailsWithMemoryError()
+    {
+        var name = UniqueName("mem");
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", """
+            def handler(event, context):
+                blocks = [bytearray(16 * 1024 * 1024) for _ in range(event["blocks"])]
+                return len(blocks)
+            """)));
+
+        var (small, smallPayload) = await InvokeAsync(_server, name, """{"blocks": 2}""");
+        var (large, largePayload) = await InvokeAsync(_server, name, """{"blocks": 16}""");
+
+        Assert.Equal("2", smallPayload);
+        Assert.Null(small.Json["FunctionError"]);
+        Assert.Equal("Unhandled", large.Json.Str("FunctionError"));
+        Assert.Equal("MemoryError", JsonNode.Parse(largePayload)!.Str("errorType"));
     }
 
     [Fact]
@@ -294,6 +338,26 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
         Assert.StartsWith("END RequestId:", messages[start2 + 2], StringComparison.Ordinal);
         Assert.Contains("hello log 2", tail, StringComparison.Ordinal);
         Assert.Equal($"/aws/lambda/{name}", groups["logGroups"]![0]!.Str("logGroupName"));
+    }
+
+    [Fact]
+    public async Task GatehouseLogsVerb_AfterInvoke_PrintsTheFunctionsLog()
+    {
+        var name = UniqueName("verb");
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", "def handler(e, c):\n    print('from the verb test')\n    return 1\n")));
+        await InvokeAsync(_server, name);
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet");
+        foreach (var argument in new[] { Repository.ServerDll, "logs", name, "--endpoint-url", _server.Endpoint.ToString() })
+            info.ArgumentList.Add(argument);
+
+        var result = await ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(60));
+        var missing = await ProcessRunner.RunAsync(new System.Diagnostics.ProcessStartInfo("dotnet") { ArgumentList = { Repository.ServerDll, "logs", "no-such-function", "--endpoint-url", _server.Endpoint.ToString() } }, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("from the verb test", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("REPORT RequestId:", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no log group /aws/lambda/no-such-function", missing.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public sealed class FunctionNameTests
     [InlineData("123456789012:function:hello:7", "hello", "7", "123456789012", null)]
     [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:hello", "hello", null, "123456789012", "eu-west-1")]
     [InlineData("arn:aws:lambda:eu-west-1:123456789012:function:hello:$LATEST", "hello", "$LATEST", "123456789012", "eu-west-1")]
+    [InlineData("arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:hello:live/invocations", "hello", "live", "123456789012", "eu-west-1")]
     public void TryParse_AcceptedForms_YieldNameQualifierAccountRegion(string text, string name, string? qualifier, string? account, string? region)
     {
         Assert.True(FunctionName.TryParse(text, out var parsed));
@@ -25,6 +26,7 @@ public sealed class FunctionNameTests
     [InlineData("a:b:c:d:e")]
     [InlineData("arn:aws:s3:::bucket")]
     [InlineData(":x")]
+    [InlineData("arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/hello/invocations")]
     public void TryParse_Malformed_Fails(string text) => Assert.False(FunctionName.TryParse(text, out _));
 }
 

@@ -283,4 +283,41 @@ public sealed class SignInTests : IClassFixture<GatehouseProcess>, IDisposable
         // The cached check of the old password must not survive the change.
         (await _wire.AdminPasswordSignInAsync(pool, client, "alice", Password)).Fails("NotAuthorizedException", "Incorrect username or password.");
     }
+
+    [Fact]
+    public async Task GetTokensFromRefreshToken_ClientSecret_RequiredAndChecked()
+    {
+        var pool = await _wire.CreatePoolAsync();
+        var client = await _wire.CreateClientAsync(pool, new JsonObject { ["GenerateSecret"] = true }, "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH");
+        var clientId = client["ClientId"]!.GetValue<string>();
+        var secret = client["ClientSecret"]!.GetValue<string>();
+        await _wire.CreateConfirmedUserAsync(pool, "gt", Password);
+        var refresh = (await _wire.AdminPasswordSignInAsync(pool, clientId, "gt", Password, SecretHash.Compute(secret, "gt", clientId)))
+            .Ok()["AuthenticationResult"]!["RefreshToken"]!.GetValue<string>();
+
+        (await _wire.CallAsync("GetTokensFromRefreshToken", new JsonObject { ["ClientId"] = clientId, ["RefreshToken"] = refresh, ["ClientSecret"] = new string('a', 51) }))
+            .Fails("NotAuthorizedException");
+        var result = (await _wire.CallAsync("GetTokensFromRefreshToken", new JsonObject { ["ClientId"] = clientId, ["RefreshToken"] = refresh, ["ClientSecret"] = secret })).Ok();
+        Assert.Equal("gt", Jwt.Payload(result["AuthenticationResult"]!["AccessToken"]!.GetValue<string>())["username"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AdminCreateUser_Resend_NewTemporaryPasswordInOutbox()
+    {
+        var pool = await _wire.CreatePoolAsync(emailSignIn: true);
+        var client = (await _wire.CreateClientAsync(pool, null, "ALLOW_ADMIN_USER_PASSWORD_AUTH"))["ClientId"]!.GetValue<string>();
+        (await _wire.CallAsync("AdminCreateUser", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "invite@example.com", ["TemporaryPassword"] = "First-Passw0rd!" })).Ok();
+        (await _wire.CallAsync("AdminCreateUser", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "invite@example.com", ["MessageAction"] = "RESEND" })).Ok();
+
+        var outbox = JsonNode.Parse(await (await _wire.GetAsync($"/_gatehouse/outbox?poolId={pool}")).Content.ReadAsStringAsync())!["messages"]!.AsArray();
+        Assert.Equal(2, outbox.Count(m => m!["purpose"]!.GetValue<string>() == "invitation"));
+        var body = outbox.Last()!["body"]!.GetValue<string>();
+        var temporary = System.Text.RegularExpressions.Regex.Match(body, "temporary password is (\\S+)\\.$").Groups[1].Value;
+        Assert.Contains("invite@example.com", body, StringComparison.Ordinal);
+
+        Assert.Equal("NEW_PASSWORD_REQUIRED", (await _wire.AdminPasswordSignInAsync(pool, client, "invite@example.com", temporary)).Ok()["ChallengeName"]!.GetValue<string>());
+        (await _wire.AdminPasswordSignInAsync(pool, client, "invite@example.com", "First-Passw0rd!")).Fails("NotAuthorizedException", "Incorrect username or password.");
+        (await _wire.CallAsync("AdminCreateUser", new JsonObject { ["UserPoolId"] = pool, ["Username"] = "nobody@example.com", ["MessageAction"] = "RESEND" }))
+            .Fails("UserNotFoundException");
+    }
 }

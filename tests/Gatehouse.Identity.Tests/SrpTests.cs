@@ -89,4 +89,11 @@ public sealed class SrpTests
         Assert.Equal([0x00, 0x80], Srp.Pad(new BigInteger(0x80)));
         Assert.Equal([0x7f], Srp.Pad(new BigInteger(0x7f)));
     }
+
+    [Fact]
+    public void PowG_AnyExponent_EqualsModPow()
+    {
+        foreach (var exponent in new[] { BigInteger.Zero, BigInteger.One, new BigInteger(15), new BigInteger(16), ServerSecret, ClientSecret, Srp.NewPrivateEphemeral(), BigInteger.Pow(2, 256) - 1, BigInteger.Pow(2, 300) + 7 })
+            Assert.Equal(BigInteger.ModPow(Srp.G, exponent, Srp.N), Srp.PowG(exponent));
+    }
 }

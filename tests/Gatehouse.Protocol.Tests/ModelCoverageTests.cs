@@ -37,3 +37,38 @@ public sealed partial class ModelCoverageTests
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex Label();
 }
+
+public sealed class ModelPatternTests
+{
+    [Theory]
+    [MemberData(nameof(ModelCoverageTests.Models), MemberType = typeof(ModelCoverageTests))]
+    public void EveryPattern_CompilesForDotNet(string modelName)
+    {
+        var harness = new ProtocolHarness();
+        var shapes = harness.Dispatcher.Model(modelName).Shapes.Values.Where(s => s.Pattern is not null).ToList();
+        var broken = shapes.Where(s => s.PatternRegex is null).Select(s => $"{s.Name}: {s.Pattern}").ToList();
+
+        Assert.True(broken.Count == 0, string.Join('\n', broken));
+    }
+
+    [Theory]
+    [InlineData("hello")]
+    [InlineData("provided-b7dd5e66")]
+    [InlineData("arn:aws:lambda:us-east-1:000000000000:function:seed_hello")]
+    [InlineData("arn:aws:lambda:us-east-1:000000000000:function:seed-hello:$LATEST")]
+    public void LambdaFunctionName_ValidNames_MatchPattern(string name)
+    {
+        var shape = new ProtocolHarness().Dispatcher.Model("lambda").Shapes["FunctionName"];
+        Assert.Matches(shape.PatternRegex!, name);
+    }
+
+    [Theory]
+    [InlineData("my function")]
+    [InlineData("hello/world")]
+    [InlineData("hello\n")]
+    public void LambdaFunctionName_InvalidNames_WholeValueMustMatch(string name)
+    {
+        var shape = new ProtocolHarness().Dispatcher.Model("lambda").Shapes["FunctionName"];
+        Assert.DoesNotMatch(shape.PatternRegex!, name.Replace("\\n", "\n", StringComparison.Ordinal));
+    }
+}

@@ -46,11 +46,10 @@ internal sealed class EnvironmentPool
     private readonly ConcurrencyCounter _function;
     private bool _retired;
 
-    public EnvironmentPool(FunctionVersionConfig config, string taskRoot, string? notice, EnvironmentServices services, ConcurrencyCounter account, ConcurrencyCounter function)
+    public EnvironmentPool(FunctionVersionConfig config, string taskRoot, EnvironmentServices services, ConcurrencyCounter account, ConcurrencyCounter function)
     {
         Config = config;
         TaskRoot = taskRoot;
-        Notice = notice;
         _services = services;
         _account = account;
         _function = function;
@@ -64,9 +63,6 @@ internal sealed class EnvironmentPool
 
     /// <summary>Where the runtime's TMPDIR points (made on the first cold start).</summary>
     public string TempDirectory { get; }
-
-    /// <summary>A line for the log of every cold start (e.g. the runtime runs on another interpreter version).</summary>
-    public string? Notice { get; }
 
     public int Count
     {
@@ -118,7 +114,7 @@ internal sealed class EnvironmentPool
         if (cold)
         {
             Directory.CreateDirectory(TempDirectory);
-            environment.Start(invocation, TaskRoot, Notice);
+            environment.Start(invocation, TaskRoot);
         }
         else
         {

@@ -60,7 +60,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
     }
 
     /// <summary>Starts the runtime process with its first invocation already assigned (a cold start).</summary>
-    public void Start(PendingInvocation first, string taskRoot, string? notice)
+    public void Start(PendingInvocation first, string taskRoot)
     {
         lock (_gate)
         {
@@ -96,8 +96,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
             process.StandardInput.Close();
             _process = process;
             _pump = new LogPump(process.StandardOutput.BaseStream, OnRuntimeLine);
-            if (notice is not null)
-                Append(notice);
+            // E.g. "python3.13 is not installed; running on Python 3.11": in every new environment's log.
             if (runtimeNotice is not null)
                 Append(runtimeNotice);
             _ = WatchExitAsync(process, _pump);
@@ -184,7 +183,8 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
             waiter = new TaskCompletionSource<PendingInvocation?>();
             _waiter = waiter;
         }
-        return new ValueTask<PendingInvocation?>(waiter.Task.WaitAsync(cancellationToken));
+        // No cancellation registration on this hot path: stopping the environment completes the waiter with null.
+        return new ValueTask<PendingInvocation?>(waiter.Task);
     }
 
     private void BeginLocked(PendingInvocation invocation)
@@ -272,21 +272,18 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
 
     private string Report(string requestId, double durationMs)
     {
-        var builder = new StringBuilder(160);
-        builder.Append("REPORT RequestId: ").Append(requestId)
-            .Append("\tDuration: ").Append(durationMs.ToString("0.00", CultureInfo.InvariantCulture)).Append(" ms")
-            .Append("\tBilled Duration: ").Append(Math.Max(1, (long)Math.Ceiling(durationMs)).ToString(CultureInfo.InvariantCulture)).Append(" ms")
-            .Append("\tMemory Size: ").Append(_config.MemorySize.ToString(CultureInfo.InvariantCulture)).Append(" MB")
-            .Append("\tMax Memory Used: ").Append(MaxMemoryUsed().ToString(CultureInfo.InvariantCulture)).Append(" MB\t");
+        string? init = null;
         lock (_gate)
         {
             if (!_initReported)
             {
                 _initReported = true;
-                builder.Append("Init Duration: ").Append(_initDurationMs.ToString("0.00", CultureInfo.InvariantCulture)).Append(" ms\t");
+                init = string.Create(CultureInfo.InvariantCulture, $"Init Duration: {_initDurationMs:0.00} ms\t");
             }
         }
-        return builder.ToString();
+        // One interpolation into a pooled buffer: a single string per REPORT line.
+        return string.Create(CultureInfo.InvariantCulture,
+            $"REPORT RequestId: {requestId}\tDuration: {durationMs:0.00} ms\tBilled Duration: {Math.Max(1, (long)Math.Ceiling(durationMs))} ms\tMemory Size: {_config.MemorySize} MB\tMax Memory Used: {MaxMemoryUsed()} MB\t{init}");
     }
 
     /// <summary>Peak resident memory of the runtime (VmHWM), re-read at most every 250 ms: it only grows.</summary>
@@ -340,6 +337,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
                 return;
             requestId = _current.RequestId;
         }
+        LogTimedOut(_services.Logger, _config.Name, _config.Version, _config.Timeout);
         var line = $"{_services.Time.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {requestId} Task timed out after {_config.Timeout.ToString("0.00", CultureInfo.InvariantCulture)} seconds";
         FailAndStop(PlatformError("Sandbox.Timedout", $"RequestId: {requestId} Error: Task timed out after {_config.Timeout.ToString("0.00", CultureInfo.InvariantCulture)} seconds"), line);
     }
@@ -394,6 +392,8 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         }
         if (!initFailed)
         {
+            if (requestId is not null)
+                LogRuntimeExited(_services.Logger, _config.Name, _config.Version, process.ExitCode);
             var status = process.ExitCode > 128 ? "signal: " + SignalName(process.ExitCode - 128) : "exit status " + process.ExitCode.ToString(CultureInfo.InvariantCulture);
             FailAndStop(PlatformError("Runtime.ExitError", $"RequestId: {requestId} Error: Runtime exited with error: {status}"),
                 requestId is null ? null : $"RequestId: {requestId} Error: Runtime exited with error: {status}\nRuntime.ExitError");
@@ -459,6 +459,12 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         }
         return buffer.WrittenSpan.ToArray();
     }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Function {Function}:{Version} timed out after {Timeout} s; its environment was replaced")]
+    private static partial void LogTimedOut(ILogger logger, string function, string version, int timeout);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "The runtime of function {Function}:{Version} exited with code {ExitCode} during an invocation; its environment was replaced")]
+    private static partial void LogRuntimeExited(ILogger logger, string function, string version, int exitCode);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not start an execution environment for function {Function}")]
     private static partial void LogStartFailed(ILogger logger, string function, Exception exception);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Threading.Channels;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
@@ -35,8 +36,12 @@ internal sealed partial class LogStore : IAsyncDisposable
     private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _writer;
 
-    public LogStore(IDatabase database, TimeProvider time, ILogger<LogStore> logger)
+    private readonly int _keepPerGroup;
+    private long _lastPrune;
+
+    public LogStore(IDatabase database, TimeProvider time, ILogger<LogStore> logger, int keepPerGroup = 100_000)
     {
+        _keepPerGroup = keepPerGroup;
         _database = database;
         _time = time;
         _logger = logger;
@@ -87,6 +92,7 @@ internal sealed partial class LogStore : IAsyncDisposable
                 }
                 Interlocked.Add(ref _written, batch.Count);
                 batch.Clear();
+                await PruneIfDueAsync().ConfigureAwait(false);
                 Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
@@ -96,27 +102,109 @@ internal sealed partial class LogStore : IAsyncDisposable
         }
     }
 
+    /// <summary>Rows per INSERT statement: one statement per 64 lines costs far less than 64 statements.</summary>
+    private const int RowsPerStatement = 64;
+
+    private static readonly string MultiRowInsert = BuildInsert(RowsPerStatement);
+    private static readonly string SingleRowInsert = BuildInsert(1);
+
+    private static string BuildInsert(int rows) =>
+        "INSERT INTO functions_log_events (account, region, log_group, log_stream, timestamp, ingestion_time, message) VALUES "
+        + string.Join(", ", Enumerable.Range(0, rows).Select(i => string.Create(CultureInfo.InvariantCulture, $"(@a{i}, @r{i}, @g{i}, @s{i}, @t{i}, @i, @m{i})")));
+
     private Task WriteBatchAsync(List<LogEvent> batch)
     {
         var ingested = Now;
         return _database.WriteAsync(async (connection, transaction) =>
         {
-            await using var command = connection.Command(
-                "INSERT INTO functions_log_events (account, region, log_group, log_stream, timestamp, ingestion_time, message) VALUES (@a, @r, @g, @s, @t, @i, @m)",
-                transaction, ("@a", ""), ("@r", ""), ("@g", ""), ("@s", ""), ("@t", 0L), ("@i", ingested), ("@m", ""));
-            await command.PrepareAsync().ConfigureAwait(false);
-            foreach (var item in batch)
+            var offset = 0;
+            if (batch.Count >= RowsPerStatement)
             {
-                command.Parameters[0].Value = item.Account;
-                command.Parameters[1].Value = item.Region;
-                command.Parameters[2].Value = item.Group;
-                command.Parameters[3].Value = item.Stream;
-                command.Parameters[4].Value = item.Timestamp;
-                command.Parameters[6].Value = item.Message;
-                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await using var multi = CreateInsert(connection, transaction, MultiRowInsert, RowsPerStatement, ingested);
+                await multi.PrepareAsync().ConfigureAwait(false);
+                for (; offset + RowsPerStatement <= batch.Count; offset += RowsPerStatement)
+                {
+                    for (var row = 0; row < RowsPerStatement; row++)
+                        Bind(multi, row, batch[offset + row]);
+                    await multi.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+            }
+            if (offset < batch.Count)
+            {
+                await using var single = CreateInsert(connection, transaction, SingleRowInsert, 1, ingested);
+                await single.PrepareAsync().ConfigureAwait(false);
+                for (; offset < batch.Count; offset++)
+                {
+                    Bind(single, 0, batch[offset]);
+                    await single.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
             }
             return 0;
         }, CancellationToken.None);
+    }
+
+    private static DbCommand CreateInsert(DbConnection connection, DbTransaction transaction, string sql, int rows, long ingested)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        for (var row = 0; row < rows; row++)
+        {
+            foreach (var name in new[] { "@a", "@r", "@g", "@s", "@t", "@m" })
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name + row.ToString(CultureInfo.InvariantCulture);
+                parameter.Value = "";
+                command.Parameters.Add(parameter);
+            }
+        }
+        var ingestion = command.CreateParameter();
+        ingestion.ParameterName = "@i";
+        ingestion.Value = ingested;
+        command.Parameters.Add(ingestion);
+        return command;
+    }
+
+    private static void Bind(DbCommand command, int row, in LogEvent item)
+    {
+        var first = row * 6;
+        command.Parameters[first].Value = item.Account;
+        command.Parameters[first + 1].Value = item.Region;
+        command.Parameters[first + 2].Value = item.Group;
+        command.Parameters[first + 3].Value = item.Stream;
+        command.Parameters[first + 4].Value = item.Timestamp;
+        command.Parameters[first + 5].Value = item.Message;
+    }
+
+    /// <summary>At most every 30 s: drops the oldest events of groups above the per-group cap.</summary>
+    private async Task PruneIfDueAsync()
+    {
+        var now = _time.GetTimestamp();
+        if (_lastPrune != 0 && _time.GetElapsedTime(_lastPrune, now) < TimeSpan.FromSeconds(30))
+            return;
+        _lastPrune = now;
+        try
+        {
+            await _database.WriteAsync(async (connection, transaction) =>
+            {
+                var crowded = await connection.QueryAsync(transaction,
+                    "SELECT account, region, log_group FROM functions_log_events GROUP BY account, region, log_group HAVING COUNT(*) > @keep",
+                    r => (r.GetString(0), r.GetString(1), r.GetString(2)), ("@keep", _keepPerGroup)).ConfigureAwait(false);
+                foreach (var (account, region, group) in crowded)
+                {
+                    // Keep the newest events of the group; ids grow in write order.
+                    await connection.ExecuteAsync(transaction,
+                        "DELETE FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g AND id <= "
+                        + "(SELECT id FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g ORDER BY id DESC LIMIT 1 OFFSET @keep)",
+                        ("@a", account), ("@r", region), ("@g", group), ("@keep", _keepPerGroup)).ConfigureAwait(false);
+                }
+                return 0;
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            LogPruneFailed(_logger, e);
+        }
     }
 
     public async Task<List<(string Group, long Created, long Bytes)>> LogGroupsAsync(string account, string region, string? prefix, CancellationToken cancellationToken)
@@ -167,6 +255,16 @@ internal sealed partial class LogStore : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>A log group exists once a line was written to it (Lambda creates it on the first invoke).</summary>
+    public async Task<bool> GroupExistsAsync(string account, string region, string group, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await _database.ReadAsync(connection => connection.QueryAsync(
+            "SELECT 1 FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g LIMIT 1", r => 1,
+            ("@a", account), ("@r", region), ("@g", group)), cancellationToken).ConfigureAwait(false);
+        return rows.Count > 0;
+    }
+
     public async Task DeleteAllAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -187,6 +285,9 @@ internal sealed partial class LogStore : IAsyncDisposable
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Function log lines are arriving faster than they can be stored; {Dropped} dropped so far")]
     private static partial void LogDropped(ILogger logger, long dropped);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Could not prune old function log lines")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Could not store {Count} function log lines")]
     private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);

@@ -118,6 +118,8 @@ internal sealed class LogsOperations
     {
         var group = GroupName(request);
         var stream = request.Input.Req("logStreamName");
+        if (!await _store.GroupExistsAsync(request.Context.Account, request.Context.Region, group, cancellationToken).ConfigureAwait(false))
+            throw GroupNotFound();
         var limit = Math.Clamp(request.Input.Int("limit") ?? 10_000, 1, 10_000);
         var token = request.Input.Str("nextToken");
         var startFromHead = request.Input.Bool("startFromHead") == true;
@@ -152,6 +154,8 @@ internal sealed class LogsOperations
     private async ValueTask<AwsResponse> FilterLogEventsAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var group = GroupName(request);
+        if (!await _store.GroupExistsAsync(request.Context.Account, request.Context.Region, group, cancellationToken).ConfigureAwait(false))
+            throw GroupNotFound();
         var limit = Math.Clamp(request.Input.Int("limit") ?? 10_000, 1, 10_000);
         var after = 0L;
         if (request.Input.Str("nextToken") is { } token && !long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out after))

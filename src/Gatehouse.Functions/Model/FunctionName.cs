@@ -11,6 +11,16 @@ internal readonly record struct FunctionName(string Name, string? Qualifier, str
         result = default;
         if (string.IsNullOrEmpty(text))
             return false;
+        // An API Gateway integration URI wraps the function ARN:
+        // arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations
+        const string functionsMarker = "/functions/";
+        if (text.StartsWith("arn:aws:apigateway:", StringComparison.Ordinal)
+            && text.IndexOf(functionsMarker, StringComparison.Ordinal) is var at and >= 0
+            && text.EndsWith("/invocations", StringComparison.Ordinal))
+        {
+            var inner = text[(at + functionsMarker.Length)..^"/invocations".Length];
+            return inner.StartsWith("arn:", StringComparison.Ordinal) && TryParse(inner, out result);
+        }
         if (!text.Contains(':', StringComparison.Ordinal))
         {
             result = new FunctionName(text, null, null, null);

@@ -39,7 +39,7 @@ internal sealed class FunctionRegistry
     public FunctionVersionHandle CreateHandle(FunctionVersionConfig config, ConcurrencyCounter function)
     {
         var root = _code.Unpack(config.CodeHash);
-        return new FunctionVersionHandle(config, new EnvironmentPool(config, root, null, _services, Account, function));
+        return new FunctionVersionHandle(config, new EnvironmentPool(config, root, _services, Account, function));
     }
 
     /// <summary>Every pool of every function (for reaping and shutdown).</summary>

@@ -98,13 +98,9 @@ internal sealed partial class FunctionOperations
 
     private static FunctionVersionHandle Version(FunctionEntry entry, string? qualifier)
     {
-        var handle = entry.Resolve(qualifier, out _);
-        if (handle is null)
-        {
-            var arn = AwsIds.LambdaFunctionArn(entry.Region, entry.Account, entry.Name, qualifier!);
-            throw entry.Aliases.ContainsKey(qualifier!) || !IsVersionNumber(qualifier!) ? FunctionErrors.FunctionNotFound(arn) : FunctionErrors.FunctionNotFound(arn);
-        }
-        return handle;
+        // Lambda names the qualified ARN when a version or alias does not exist.
+        return entry.Resolve(qualifier, out _)
+            ?? throw FunctionErrors.FunctionNotFound(AwsIds.LambdaFunctionArn(entry.Region, entry.Account, entry.Name, qualifier!));
     }
 
     private static bool IsVersionNumber(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);

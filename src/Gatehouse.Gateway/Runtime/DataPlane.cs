@@ -254,16 +254,16 @@ internal sealed partial class DataPlane : IDisposable
     internal async ValueTask<Refusal?> AuthorizeJwtAsync(GatewayRequest request, RouteRuntime route)
     {
         var jwt = route.Jwt!;
-        var token = LambdaAuthorizer.ReadIdentity(request, jwt.Source);
-        if (token is not null && token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            token = token[7..];
-        token = token?.Trim();
-        if (string.IsNullOrEmpty(token))
+        var token = TokenText(LambdaAuthorizer.ReadIdentity(request, jwt.Source));
+        if (token.IsEmpty)
         {
             request.AuthorizerError = "Unauthorized";
             return new(GatewayResponse.Unauthorized, GatewayResponses.Challenge(JwtFailure.Missing, null));
         }
-        var result = await jwt.Validator.ValidateAsync(token, request.Http.RequestAborted).ConfigureAwait(false);
+        // A token seen before is answered from the cache without copying it out of the header.
+        var result = jwt.Validator.TryGetVerified(token, out var cached)
+            ? cached
+            : await jwt.Validator.ValidateAsync(token.ToString(), request.Http.RequestAborted).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             request.AuthorizerError = result.Failure.ToString();
@@ -277,6 +277,17 @@ internal sealed partial class DataPlane : IDisposable
         }
         request.Jwt = principal;
         return null;
+    }
+
+    /// <summary>The token in an identity-source value: with or without "Bearer ", surrounding spaces ignored.</summary>
+    private static ReadOnlyMemory<char> TokenText(string? value)
+    {
+        if (value is null)
+            return ReadOnlyMemory<char>.Empty;
+        var token = value.AsMemory().Trim();
+        if (token.Span.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            token = token[7..].Trim();
+        return token;
     }
 
     private IFunctionInvoker? Invoker => _invoker ??= _services.GetService(typeof(IFunctionInvoker)) as IFunctionInvoker;
@@ -294,24 +305,35 @@ internal sealed partial class DataPlane : IDisposable
             return new(GatewayResponse.RequestTooLarge);
         request.Body = body.Value;
 
-        var buffer = new ArrayBufferWriter<byte>(2048 + body.Value.Length * 4 / 3);
+        // The event lives in a pooled buffer until the function has answered.
+        using var buffer = new PooledBufferWriter(4096 + body.Value.Length * 4 / 3);
         if (integration.PayloadV2)
             EventBuilder.WriteV2(request, buffer);
         else
             EventBuilder.WriteV1(request, buffer);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(integration.Timeout);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         FunctionInvocationResult result;
-        try
+        // As on AWS, the gateway stops waiting at the integration timeout but the invocation runs on;
+        // it is only cancelled when the client goes away.
+        var invocation = invoker.InvokeAsync(new FunctionInvocation(request.Api.Account, function.Region, function.FunctionArn, null, buffer.WrittenMemory), http.RequestAborted);
+        if (invocation.IsCompletedSuccessfully)
         {
-            result = await invoker.InvokeAsync(new FunctionInvocation(request.Api.Account, function.Region, function.FunctionArn, null, buffer.WrittenMemory), timeout.Token).ConfigureAwait(false);
+            result = invocation.Result;
         }
-        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        else
         {
-            request.IntegrationError = "The Lambda function did not answer within the integration timeout.";
-            return new(GatewayResponse.ServiceUnavailable);
+            try
+            {
+                result = await invocation.AsTask().WaitAsync(integration.Timeout, _time, http.RequestAborted).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The invocation still holds the event: it must not go back to the pool.
+                buffer.Abandon();
+                request.IntegrationError = "The Lambda function did not answer within the integration timeout.";
+                return new(GatewayResponse.ServiceUnavailable);
+            }
         }
         request.IntegrationLatencyMs = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (result.Status != FunctionInvocationStatus.Success)
@@ -354,20 +376,35 @@ internal sealed partial class DataPlane : IDisposable
     /// <summary>The whole request body, or null when it is over API Gateway's 10 MB limit.</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext http)
     {
-        if (http.Request.ContentLength is 0)
+        var declared = http.Request.ContentLength;
+        if (declared is 0)
             return ReadOnlyMemory<byte>.Empty;
-        if (http.Request.ContentLength > MaxBodyBytes)
+        if (declared > MaxBodyBytes)
             return null;
-        var buffer = new ArrayBufferWriter<byte>((int)(http.Request.ContentLength ?? 4096));
+        // Most requests to an API (GET) have no body at all: Kestrel says so without a read.
+        if (declared is null)
+        {
+            var detection = http.Features.Get<IHttpRequestBodyDetectionFeature>();
+            if (detection is { CanHaveBody: false })
+                return ReadOnlyMemory<byte>.Empty;
+            // Without the feature: HTTP/1.x has a body only with Content-Length or Transfer-Encoding.
+            if (detection is null && (HttpProtocol.IsHttp11(http.Request.Protocol) || HttpProtocol.IsHttp10(http.Request.Protocol))
+                && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
+                return ReadOnlyMemory<byte>.Empty;
+        }
+        var buffer = new ArrayBufferWriter<byte>((int)(declared ?? 256));
         while (true)
         {
-            var memory = buffer.GetMemory(8192);
+            var memory = buffer.GetMemory(declared is null ? 4096 : 1);
             var read = await http.Request.Body.ReadAsync(memory, http.RequestAborted).ConfigureAwait(false);
             if (read == 0)
                 break;
             buffer.Advance(read);
             if (buffer.WrittenCount > MaxBodyBytes)
                 return null;
+            // Kestrel enforces the declared length, so reaching it is the end.
+            if (buffer.WrittenCount == declared)
+                break;
         }
         return buffer.WrittenMemory;
     }

@@ -66,10 +66,11 @@ internal static class GatewayResponses
         text is null ? "" : new string(text.Take(16).Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').ToArray());
 
     /// <summary>An API Gateway request id: 16 base64 characters, like <c>Mc7UVioPPHcEKPA=</c>.</summary>
+    /// <remarks>Ids must be unique, not secret: the fast shared generator is enough, and cheaper than the OS's.</remarks>
     public static string NewRequestId()
     {
         Span<byte> bytes = stackalloc byte[11];
-        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        Random.Shared.NextBytes(bytes);
         return Convert.ToBase64String(bytes);
     }
 }

@@ -17,6 +17,9 @@ internal sealed class HttpProxy : IDisposable
         "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
     };
 
+    // The gateway's own request id wins over anything a backend sends under that name.
+    private static readonly HashSet<string> NotCopiedBack = new(HopByHop, StringComparer.OrdinalIgnoreCase) { "apigw-requestid" };
+
     private readonly HttpMessageInvoker _client;
 
     public HttpProxy(HttpMessageHandler? handler = null)
@@ -107,7 +110,7 @@ internal sealed class HttpProxy : IDisposable
     {
         foreach (var (name, values) in from)
         {
-            if (HopByHop.Contains(name))
+            if (NotCopiedBack.Contains(name))
                 continue;
             to[name] = values.ToArray();
         }

@@ -65,6 +65,7 @@ internal sealed class JwtValidator
     private readonly SigningKeyResolver _keys;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, JwtPrincipal> _verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JwtPrincipal>.AlternateLookup<ReadOnlySpan<char>> _verifiedBySpan;
 
     public JwtValidator(string issuer, IEnumerable<string> audience, SigningKeyResolver keys, TimeProvider time)
     {
@@ -72,9 +73,36 @@ internal sealed class JwtValidator
         _audience = [.. audience];
         _keys = keys;
         _time = time;
+        _verifiedBySpan = _verified.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
+    /// <summary>
+    /// Answers from the cache when <paramref name="token"/> was verified before: success while it is
+    /// unexpired, "expired" after. False when the token has not been seen (call <see cref="ValidateAsync"/>).
+    /// </summary>
+    public bool TryGetVerified(ReadOnlyMemory<char> token, out JwtResult result)
+    {
+        if (!_verifiedBySpan.TryGetValue(token.Span, out var known))
+        {
+            result = default;
+            return false;
+        }
+        if (known.ExpiresAt > _time.GetUtcNow().ToUnixTimeSeconds())
+        {
+            result = new JwtResult(JwtFailure.None, known);
+            return true;
+        }
+        _verifiedBySpan.TryRemove(token.Span, out _, out _);
+        result = new JwtResult(JwtFailure.Expired, null);
+        return true;
+    }
+
+    private int _inserted;
+
     public int CachedCount => _verified.Count;
+
+    /// <summary>Drops one remembered token (benchmarks measure the first-seen path with it).</summary>
+    internal void Forget(string token) => _verified.TryRemove(token, out _);
 
     public ValueTask<JwtResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
@@ -118,8 +146,12 @@ internal sealed class JwtValidator
         var result = CheckClaims(payload, _time.GetUtcNow().ToUnixTimeSeconds());
         if (result.Succeeded)
         {
-            if (_verified.Count >= CacheLimit)
+            // ConcurrentDictionary.Count takes every lock; an approximate counter keeps this cheap.
+            if (Interlocked.Increment(ref _inserted) > CacheLimit)
+            {
                 _verified.Clear();
+                Interlocked.Exchange(ref _inserted, 1);
+            }
             _verified[token] = result.Principal!;
         }
         return result;

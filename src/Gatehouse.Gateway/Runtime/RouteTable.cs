@@ -25,6 +25,9 @@ internal sealed class RouteTable
 
     public int Count => _ordered.Length + (_default is null ? 0 : 1);
 
+    /// <summary>Every route, in the order they are tried.</summary>
+    public IEnumerable<RouteRuntime> Routes => _default is null ? _ordered : _ordered.Append(_default);
+
     /// <summary>Matches <paramref name="path"/> (the request path after any stage prefix, still percent-encoded).</summary>
     public RouteMatch? Match(string method, string path)
     {

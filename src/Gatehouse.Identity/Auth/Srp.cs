@@ -76,7 +76,43 @@ internal static class Srp
 
     /// <summary>B = (k·v + g^b) mod N.</summary>
     public static BigInteger PublicEphemeral(BigInteger verifier, BigInteger b) =>
-        (K * verifier + BigInteger.ModPow(G, b, N)) % N;
+        (K * verifier + PowG(b)) % N;
+
+    // g^e for exponents up to 256 bits from a table of g^(j·16^i): at most 64 multiplications instead of
+    // ~256 squarings, which makes the server's half of an SRP sign-in about a quarter cheaper.
+    private const int TableWindows = 64;
+    private static readonly Lazy<BigInteger[][]> GeneratorTable = new(BuildGeneratorTable);
+
+    private static BigInteger[][] BuildGeneratorTable()
+    {
+        var table = new BigInteger[TableWindows][];
+        for (var i = 0; i < TableWindows; i++)
+        {
+            var row = table[i] = new BigInteger[16];
+            row[0] = BigInteger.One;
+            row[1] = i == 0 ? G : BigInteger.ModPow(table[i - 1][1], 16, N);
+            for (var j = 2; j < 16; j++)
+                row[j] = row[j - 1] * row[1] % N;
+        }
+        return table;
+    }
+
+    /// <summary>g^e mod N (the same value as <c>BigInteger.ModPow(G, e, N)</c>).</summary>
+    public static BigInteger PowG(BigInteger exponent)
+    {
+        if (exponent.Sign < 0 || exponent.GetBitLength() > TableWindows * 4)
+            return BigInteger.ModPow(G, exponent, N);
+        var table = GeneratorTable.Value;
+        var bytes = exponent.ToByteArray(isUnsigned: true, isBigEndian: false);
+        var result = BigInteger.One;
+        for (var i = 0; i < TableWindows && i / 2 < bytes.Length; i++)
+        {
+            var nibble = (bytes[i / 2] >> (4 * (i % 2))) & 0xF;
+            if (nibble != 0)
+                result = result * table[i][nibble] % N;
+        }
+        return result;
+    }
 
     /// <summary>u = H(padHex(A) ‖ padHex(B)).</summary>
     public static BigInteger Scrambler(BigInteger a, BigInteger b) => FromBytes(SHA256.HashData([.. Pad(a), .. Pad(b)]));

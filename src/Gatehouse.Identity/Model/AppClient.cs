@@ -28,6 +28,7 @@ internal sealed class AppClient
         PreventUserExistenceErrors = settings["PreventUserExistenceErrors"]?.GetValue<string>() == "ENABLED";
         EnableTokenRevocation = settings["EnableTokenRevocation"]?.GetValue<bool>() ?? true;
         ReadAttributes = (settings["ReadAttributes"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        WriteAttributes = (settings["WriteAttributes"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
     }
 
     public string Id { get; }
@@ -48,6 +49,9 @@ internal sealed class AppClient
 
     /// <summary>Attributes the ID token may carry; null means every attribute.</summary>
     public IReadOnlySet<string>? ReadAttributes { get; }
+
+    /// <summary>Attributes users may change through this client; null means every mutable attribute.</summary>
+    public IReadOnlySet<string>? WriteAttributes { get; }
 
     public bool Allows(string flow, string? legacy = null) => Flows.Contains(flow) || (legacy is not null && Flows.Contains(legacy));
 

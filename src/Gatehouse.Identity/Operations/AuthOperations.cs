@@ -275,7 +275,7 @@ public sealed partial class IdentityService
             key = null;
             username = found?.User.Username ?? name;
             salt = Srp.NewSalt();
-            verifier = BigInteger.ModPow(Srp.G, Srp.NewPrivateEphemeral(), Srp.N);
+            verifier = Srp.PowG(Srp.NewPrivateEphemeral());
         }
 
         BigInteger b, serverB;
@@ -473,6 +473,7 @@ public sealed partial class IdentityService
             throw IdentityErrors.InvalidClientCredentials();
         using (await GateAsync(ct).ConfigureAwait(false))
         {
+            EnsureLive(state);
             var expires = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresAt);
             await WriteAsync((c, t) => IdentityStore.SaveRevocationAsync(c, t, state.Pool.Id, claims.OriginJti, expires), ct).ConfigureAwait(false);
             state.Revoked[claims.OriginJti] = expires;

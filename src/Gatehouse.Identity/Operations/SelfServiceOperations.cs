@@ -159,6 +159,7 @@ public sealed partial class IdentityService
         var key = pool.UserKey(username);
         using (await GateAsync(ct).ConfigureAwait(false))
         {
+            EnsureLive(state);
             if (state.Users.ContainsKey(key))
                 throw IdentityErrors.UserExists();
             CheckAliasesFree(state, key, attributes);
@@ -315,7 +316,13 @@ public sealed partial class IdentityService
     private async ValueTask<AwsResponse> UpdateUserAttributesAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, key, user) = SignedInUser(request);
-        await UpdateAttributesAsync(state, key, user, ReadAttributes(request.Input, "UserAttributes"), ct).ConfigureAwait(false);
+        var updates = ReadAttributes(request.Input, "UserAttributes");
+        // The app client's WriteAttributes, when set, bound what its users may change themselves.
+        var clientId = Authenticate(request.Input.Req("AccessToken")).Claims.ClientId;
+        if (state.Clients.TryGetValue(clientId, out var client) && client.WriteAttributes is { } writable
+            && updates.FirstOrDefault(u => !writable.Contains(u.Key)) is { Key: not null } refused)
+            throw IdentityErrors.UnauthorizedAttribute(refused.Key);
+        await UpdateAttributesAsync(state, key, user, updates, ct).ConfigureAwait(false);
         return new JsonObject { ["CodeDeliveryDetailsList"] = new JsonArray() };
     }
 

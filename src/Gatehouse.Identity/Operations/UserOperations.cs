@@ -173,6 +173,7 @@ public sealed partial class IdentityService
         using (await GateAsync(ct).ConfigureAwait(false))
         {
             state = Pool(request);
+            EnsureLive(state);
             if (state.Users.ContainsKey(key))
                 throw IdentityErrors.UserAccountExists();
             CheckAliasesFree(state, key, attributes);
@@ -267,6 +268,7 @@ public sealed partial class IdentityService
     {
         using (await GateAsync(ct).ConfigureAwait(false))
         {
+            EnsureLive(state);
             if (!state.Users.TryGetValue(key, out var current) || current.Sub != sub)
                 throw IdentityErrors.UserNotFound();
             var updated = change(current) with { Modified = Now };
@@ -288,6 +290,7 @@ public sealed partial class IdentityService
     {
         using (await GateAsync(ct).ConfigureAwait(false))
         {
+            EnsureLive(state);
             if (!state.Users.TryGetValue(key, out var current) || current.Sub != found.Sub)
                 throw IdentityErrors.UserNotFound();
             await WriteAsync((c, t) => IdentityStore.DeleteUserAsync(c, t, state.Pool.Id, current.Username), ct).ConfigureAwait(false);

@@ -64,7 +64,7 @@ internal sealed class PoolKeys
         Jwks = JsonSerializer.SerializeToUtf8Bytes(new
         {
             keys = signingKeys.Select(k => new { alg = "RS256", e = k.Exponent, kid = k.Kid, kty = "RSA", n = k.Modulus, use = "sig" }),
-        });
+        }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _certificate = new Lazy<string>(() => CreateCertificate(IdKey));
     }
 

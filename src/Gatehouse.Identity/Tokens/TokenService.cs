@@ -33,6 +33,9 @@ internal sealed partial class TokenService
     private static readonly byte[] RefreshHeader = Encoding.ASCII.GetBytes(
         B64("""{"cty":"JWT","enc":"A256GCM","alg":"dir"}"""u8.ToArray()));
 
+    // Tokens are read by JWT libraries, never embedded in HTML: write '+' in kids as itself, as Cognito does.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly GatehouseOptions _options;
     private readonly TimeProvider _time;
 
@@ -138,7 +141,7 @@ internal sealed partial class TokenService
     private static string Sign(SigningKey key, Action<Utf8JsonWriter> payload)
     {
         var header = new ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(header))
+        using (var w = new Utf8JsonWriter(header, WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kid", key.Kid);
@@ -146,7 +149,7 @@ internal sealed partial class TokenService
             w.WriteEndObject();
         }
         var body = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(body))
+        using (var w = new Utf8JsonWriter(body, WriterOptions))
         {
             w.WriteStartObject();
             payload(w);

@@ -77,9 +77,17 @@ public sealed class Shape
                 _patternTried = true;
                 if (Pattern is not null)
                 {
+                    // AWS checks the whole value against the pattern (Coral's validation), so anchor it.
+                    // Linear-time matching first: no timeout to hit on a busy machine, no ReDoS.
+                    // Patterns with constructs it lacks fall back to the backtracking engine.
+                    var anchored = @"\A(?:" + Pattern + @")\z";
                     try
                     {
-                        _pattern = new Regex(Pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+                        _pattern = new Regex(anchored, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+                    }
+                    catch (NotSupportedException)
+                    {
+                        _pattern = TryBacktracking(anchored);
                     }
                     catch (ArgumentException)
                     {
@@ -88,6 +96,18 @@ public sealed class Shape
                 }
             }
             return _pattern;
+        }
+    }
+
+    private static Regex? TryBacktracking(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException)
+        {
+            return null;
         }
     }
 

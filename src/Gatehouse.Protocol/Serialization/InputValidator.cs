@@ -100,7 +100,9 @@ internal static class InputValidator
         }
         catch (RegexMatchTimeoutException)
         {
-            return false;
+            // Only the backtracking fallback can time out; refusing valid input because the
+            // machine is busy would be worse than letting the handler's own checks decide.
+            return true;
         }
     }
 

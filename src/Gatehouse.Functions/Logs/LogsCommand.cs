@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Gatehouse.Functions.Logs;
+
+/// <summary>
+/// <c>gatehouse logs NAME [--follow] [--since 10m] [--endpoint-url URL | --port N]</c>: prints a
+/// function's log from a running server, like <c>aws logs tail /aws/lambda/NAME</c>, through the
+/// same FilterLogEvents API.
+/// </summary>
+public static class LogsCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        string? name = null;
+        var follow = false;
+        var since = TimeSpan.FromMinutes(10);
+        string? endpoint = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--follow" or "-f":
+                    follow = true;
+                    break;
+                case "--since" when i + 1 < args.Length && TryParseSpan(args[i + 1], out var span):
+                    since = span;
+                    i++;
+                    break;
+                case "--endpoint-url" when i + 1 < args.Length:
+                    endpoint = args[++i];
+                    break;
+                case "--port" when i + 1 < args.Length:
+                    endpoint = "http://127.0.0.1:" + args[++i];
+                    break;
+                default:
+                    if (args[i].StartsWith('-') || name is not null)
+                    {
+                        error.WriteLine($"gatehouse logs: unexpected argument '{args[i]}'. Usage: gatehouse logs NAME [--follow] [--since 10m] [--endpoint-url URL | --port N]");
+                        return 2;
+                    }
+                    name = args[i];
+                    break;
+            }
+        }
+        if (name is null)
+        {
+            error.WriteLine("gatehouse logs: name a function. Usage: gatehouse logs NAME [--follow] [--since 10m] [--endpoint-url URL | --port N]");
+            return 2;
+        }
+        endpoint ??= Environment.GetEnvironmentVariable("GATEHOUSE_PUBLIC_URL")
+            ?? "http://127.0.0.1:" + (Environment.GetEnvironmentVariable("GATEHOUSE_PORT") ?? "4566");
+        var group = name.StartsWith('/') ? name : "/aws/lambda/" + name;
+
+        using var http = new HttpClient { BaseAddress = new Uri(endpoint.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        var start = DateTimeOffset.UtcNow.Add(-since).ToUnixTimeMilliseconds();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            while (true)
+            {
+                string? token = null;
+                do
+                {
+                    var request = new JsonObject { ["logGroupName"] = group, ["startTime"] = start };
+                    if (token is not null)
+                        request["nextToken"] = token;
+                    var page = await CallAsync(http, request, cancellationToken).ConfigureAwait(false);
+                    if (page is null)
+                    {
+                        if (!follow)
+                        {
+                            error.WriteLine($"gatehouse logs: no log group {group} on {endpoint} (has the function run yet?)");
+                            return 1;
+                        }
+                        break;
+                    }
+                    foreach (var item in page["events"]?.AsArray() ?? [])
+                    {
+                        var id = (string?)item?["eventId"] ?? "";
+                        if (!seen.Add(id))
+                            continue;
+                        var timestamp = (long)item!["timestamp"]!;
+                        start = Math.Max(start, timestamp);
+                        output.WriteLine($"{DateTimeOffset.FromUnixTimeMilliseconds(timestamp):yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {(string?)item["logStreamName"]} {(string?)item["message"]}");
+                    }
+                    token = (string?)page["nextToken"];
+                }
+                while (token is not null);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!follow)
+                    return 0;
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return 0;
+        }
+        catch (HttpRequestException e)
+        {
+            error.WriteLine($"gatehouse logs: cannot reach Gatehouse at {endpoint}: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>FilterLogEvents; null when the group does not exist (yet).</summary>
+    private static async Task<JsonNode?> CallAsync(HttpClient http, JsonObject request, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(request.ToJsonString(), Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        using var message = new HttpRequestMessage(HttpMethod.Post, "") { Content = content };
+        message.Headers.Add("X-Amz-Target", "Logs_20140328.FilterLogEvents");
+        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+            return JsonNode.Parse(body);
+        if (body.Contains("ResourceNotFoundException", StringComparison.Ordinal))
+            return null;
+        throw new HttpRequestException($"{(int)response.StatusCode} {body}");
+    }
+
+    private static bool TryParseSpan(string text, out TimeSpan span)
+    {
+        span = default;
+        if (text.Length < 2 || !double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            return false;
+        span = char.ToLowerInvariant(text[^1]) switch
+        {
+            's' => TimeSpan.FromSeconds(value),
+            'm' => TimeSpan.FromMinutes(value),
+            'h' => TimeSpan.FromHours(value),
+            'd' => TimeSpan.FromDays(value),
+            _ => TimeSpan.MinValue,
+        };
+        return span != TimeSpan.MinValue;
+    }
+}

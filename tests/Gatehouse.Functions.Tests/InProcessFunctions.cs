@@ -1,0 +1,71 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Gatehouse.Core;
+using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gatehouse.Functions.Tests;
+
+/// <summary>
+/// The functions service hosted in the test process (with real runtime processes), for what the
+/// AWS CLI cannot reach: <see cref="IFunctionInvoker"/> as the gateway calls it, idle reaping
+/// with a short timeout, reset and shutdown.
+/// </summary>
+internal sealed class InProcessFunctions : IAsyncDisposable
+{
+    private readonly IDatabase _database;
+    private readonly BlobStore _blobs;
+
+    private InProcessFunctions(IDatabase database, BlobStore blobs, FunctionsService service)
+    {
+        _database = database;
+        _blobs = blobs;
+        Service = service;
+    }
+
+    public FunctionsService Service { get; }
+
+    public IFunctionInvoker Invoker => Service.Invoker;
+
+    public static async Task<InProcessFunctions> StartAsync(FunctionsOptions options)
+    {
+        var database = await SqliteDatabase.OpenInMemoryAsync(CancellationToken.None);
+        var blobs = BlobStore.CreateTemporary();
+        var server = new GatehouseOptions { InMemory = true, Port = 1 };
+        var service = new FunctionsService(database, blobs, server, options, TimeProvider.System, NullLoggerFactory.Instance);
+        await service.StartAsync(CancellationToken.None);
+        return new InProcessFunctions(database, blobs, service);
+    }
+
+    public async Task CreateAsync(string name, string runtime, string handler, string zipPath, int timeout = 3)
+    {
+        var input = new JsonObject
+        {
+            ["FunctionName"] = name,
+            ["Runtime"] = runtime,
+            ["Handler"] = handler,
+            ["Role"] = TestFunctions.Role,
+            ["Code"] = new JsonObject { ["ZipFile"] = Convert.ToBase64String(await File.ReadAllBytesAsync(zipPath)) },
+            ["Timeout"] = (long)timeout, // the protocol layer gives integers as Int64
+        };
+        var context = new AwsRequestContext("000000000000", "us-east-1", AwsIds.NewRequestId());
+        await Service.Definition.Handlers[Lambda.Operations.CreateFunction](
+            new AwsRequest(context, Lambda.Operations.CreateFunction, input, ReadOnlyMemory<byte>.Empty, new DefaultHttpContext()), CancellationToken.None);
+    }
+
+    public async Task<(FunctionInvocationResult Result, string Payload)> InvokeAsync(string functionName, string payload = "{}", string? qualifier = null)
+    {
+        var result = await Invoker.InvokeAsync(new FunctionInvocation("000000000000", "us-east-1", functionName, qualifier, Encoding.UTF8.GetBytes(payload)), CancellationToken.None);
+        return (result, Encoding.UTF8.GetString(result.Payload.Span));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        await _database.DisposeAsync();
+        _blobs.Dispose();
+    }
+}
