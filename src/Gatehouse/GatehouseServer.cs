@@ -47,7 +47,14 @@ internal sealed class GatehouseServer : IAsyncDisposable
             : await SqliteDatabase.OpenFileAsync(options.DataDirectory, cancellationToken).ConfigureAwait(false);
         var blobs = options.InMemory ? BlobStore.CreateTemporary() : new BlobStore(Path.Combine(options.DataDirectory, "blobs"));
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Gatehouse reads no appsettings files: root the host at its own folder and watch nothing,
+        // or it would put file watchers on whatever directory it was started in (a repository with
+        // node_modules costs hundreds of milliseconds at start).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
