@@ -40,7 +40,8 @@ internal sealed class GatehouseServer : IAsyncDisposable
     public static string Version =>
         typeof(GatehouseServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static async Task<GatehouseServer> StartAsync(GatehouseOptions options, CancellationToken cancellationToken)
+    /// <param name="quiet">Log warnings and errors only (verbs whose output is a document, such as coverage).</param>
+    public static async Task<GatehouseServer> StartAsync(GatehouseOptions options, CancellationToken cancellationToken, bool quiet = false)
     {
         IDatabase database = options.InMemory
             ? await SqliteDatabase.OpenInMemoryAsync(cancellationToken).ConfigureAwait(false)
@@ -61,7 +62,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(quiet ? LogLevel.Warning : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -65,7 +65,7 @@ internal static class Cli
         var options = LoadOptions(args);
         options.InMemory = true;
         options.Port = 0;
-        await using var server = await GatehouseServer.StartAsync(options, CancellationToken.None);
+        await using var server = await GatehouseServer.StartAsync(options, CancellationToken.None, quiet: true);
         Console.Write(CoverageReport.Render(server.Services.GetRequiredService<Gatehouse.Protocol.AwsProtocolDispatcher>()));
         return 0;
     }
