@@ -21,7 +21,11 @@ public sealed class RuntimeApiListenerTests
             ClientContext = """{"custom":{"a":"b"}}""",
         };
 
-        public ValueTask<PendingInvocation?> NextAsync(CancellationToken cancellationToken) => ValueTask.FromResult<PendingInvocation?>(Next);
+        /// <summary>When set, <c>next</c> waits for this instead of answering at once.</summary>
+        public TaskCompletionSource<PendingInvocation?>? Gate { get; set; }
+
+        public ValueTask<PendingInvocation?> NextAsync(CancellationToken cancellationToken) =>
+            Gate is { } gate ? new ValueTask<PendingInvocation?>(gate.Task) : ValueTask.FromResult<PendingInvocation?>(Next);
 
         public RuntimeReply Respond(string requestId, byte[] body, bool tooLarge)
         {
@@ -137,6 +141,70 @@ public sealed class RuntimeApiListenerTests
         Assert.StartsWith("HTTP/1.1 413", tooLarge, StringComparison.Ordinal);
         Assert.Contains("RequestEntityTooLarge", tooLarge, StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 404", unknown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PipelinedResponseAndNext_AreAnsweredInOrder()
+    {
+        var handler = new RecordingHandler();
+        var (listener, client, stream) = await ConnectAsync(handler);
+        await using var _ = listener;
+        using var __ = client;
+        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray());
+        await ReadResponseAsync(stream);
+
+        // Gatehouse's runtimes send the result and the next request in one write.
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"" +
+            "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"));
+        var accepted = await ReadResponseAsync(stream);
+        var next = await ReadResponseAsync(stream);
+
+        Assert.StartsWith("HTTP/1.1 202 Accepted\r\n", accepted, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", next, StringComparison.Ordinal);
+        Assert.EndsWith("{\"hello\":1}", next, StringComparison.Ordinal);
+        Assert.Equal(("response", handler.Next.RequestId, "\"ok\"", (string?)null), handler.Calls.Single());
+    }
+
+    [Fact]
+    public async Task PipelinedNext_WithNoEventYet_StillGetsTheResultAcknowledgedAtOnce()
+    {
+        var handler = new RecordingHandler();
+        var (listener, client, stream) = await ConnectAsync(handler);
+        await using var _ = listener;
+        using var __ = client;
+        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray());
+        await ReadResponseAsync(stream);
+        handler.Gate = new TaskCompletionSource<PendingInvocation?>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{{}}" +
+            "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"));
+        // The 202 must not wait for the next event.
+        var accepted = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
+        handler.Gate.SetResult(handler.Next);
+        var next = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("HTTP/1.1 202 Accepted\r\n", accepted, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", next, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Response_FollowedByStrayBytes_IsStillAcknowledged()
+    {
+        // Some clients send a CRLF after a body. It is not a request: the reply must not wait for one.
+        var handler = new RecordingHandler();
+        var (listener, client, stream) = await ConnectAsync(handler);
+        await using var _ = listener;
+        using var __ = client;
+        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray());
+        await ReadResponseAsync(stream);
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{{}}\r\n"));
+        var accepted = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("HTTP/1.1 202 Accepted\r\n", accepted, StringComparison.Ordinal);
     }
 
     private static async Task<byte[]> ReadExactAsync(NetworkStream stream, int count)

@@ -83,11 +83,11 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             connection.NoDelay = true;
             lock (_connections)
                 _connections.Add(connection);
-            _ = ServeAsync(connection);
+            _ = ServeAsync(new RuntimeConnection(connection));
         }
     }
 
-    private async Task ServeAsync(Socket connection)
+    private async Task ServeAsync(RuntimeConnection connection)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
@@ -118,7 +118,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                             buffer = bigger;
                         }
                     }
-                    var read = await connection.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                    var read = await connection.ReceiveAsync(buffer.AsMemory(end), _stopping.Token).ConfigureAwait(false);
                     if (read == 0)
                         return;
                     end += read;
@@ -127,13 +127,13 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 var head = new RequestHead();
                 if (!RequestHead.TryParse(buffer.AsSpan(start, headEnd), ref head))
                 {
-                    await connection.SendAsync(BadRequestReply, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                    await connection.SendAsync(BadRequestReply, _stopping.Token).ConfigureAwait(false);
                     return;
                 }
                 start += headEnd + HeaderEnd.Length;
 
                 if (head.ExpectContinue)
-                    await connection.SendAsync(ContinueReply, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                    await connection.SendAsync(ContinueReply, _stopping.Token).ConfigureAwait(false);
 
                 // The body: whole bytes the handler may keep (a response payload outlives the request).
                 byte[] body;
@@ -157,7 +157,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                     var filled = buffered;
                     while (filled < body.Length)
                     {
-                        var read = await connection.ReceiveAsync(body.AsMemory(filled), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                        var read = await connection.ReceiveAsync(body.AsMemory(filled), _stopping.Token).ConfigureAwait(false);
                         if (read == 0)
                             return;
                         filled += read;
@@ -166,10 +166,16 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 if (start == end)
                     start = end = 0;
 
-                if (!await DispatchAsync(connection, head, body, tooLarge).ConfigureAwait(false))
+                // A runtime that pipelines (sends its next request right behind this one, as
+                // Gatehouse's own runtimes do after a response) has it in the buffer already: its
+                // reply can wait and leave together with the next event, in one send.
+                if (!await DispatchAsync(connection, head, body, tooLarge, canHoldReply: end > start).ConfigureAwait(false))
                     return;
                 if (head.Close)
+                {
+                    await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
                     return;
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
@@ -180,38 +186,45 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             lock (_connections)
-                _connections.Remove(connection);
-            connection.Dispose();
+                _connections.Remove(connection.Socket);
+            connection.Socket.Dispose();
         }
     }
 
     /// <summary>Answers one request; false ends the connection.</summary>
-    private async ValueTask<bool> DispatchAsync(Socket connection, RequestHead head, byte[] body, bool tooLarge)
+    /// <param name="canHoldReply">The next request is already buffered, so a reply may be held back
+    /// and sent with the answer to that request (see <see cref="RuntimeConnection.Hold"/>).</param>
+    private async ValueTask<bool> DispatchAsync(RuntimeConnection connection, RequestHead head, byte[] body, bool tooLarge, bool canHoldReply)
     {
         switch (head.Route)
         {
             case Route.Next:
-                var invocation = await _handler.NextAsync(_stopping.Token).ConfigureAwait(false);
+                var next = _handler.NextAsync(_stopping.Token);
+                if (!next.IsCompleted)
+                    await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
+                var invocation = await next.ConfigureAwait(false);
                 if (invocation is null)
                 {
-                    await connection.SendAsync(ShuttingDownReply, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
+                    await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
+                    await connection.SendAsync(ShuttingDownReply, CancellationToken.None).ConfigureAwait(false);
                     return false;
                 }
                 await SendEventAsync(connection, invocation).ConfigureAwait(false);
                 return true;
             case Route.Response:
-                return await SendReplyAsync(connection, _handler.Respond(head.RequestId!, body, tooLarge)).ConfigureAwait(false);
+                return await SendReplyAsync(connection, _handler.Respond(head.RequestId!, body, tooLarge), canHoldReply).ConfigureAwait(false);
             case Route.Error:
-                return await SendReplyAsync(connection, tooLarge ? RuntimeReply.PayloadTooLarge : _handler.ReportError(head.RequestId!, body, head.ErrorType)).ConfigureAwait(false);
+                return await SendReplyAsync(connection, tooLarge ? RuntimeReply.PayloadTooLarge : _handler.ReportError(head.RequestId!, body, head.ErrorType), canHoldReply).ConfigureAwait(false);
             case Route.InitError:
-                return await SendReplyAsync(connection, tooLarge ? RuntimeReply.PayloadTooLarge : _handler.ReportInitError(body, head.ErrorType)).ConfigureAwait(false);
+                return await SendReplyAsync(connection, tooLarge ? RuntimeReply.PayloadTooLarge : _handler.ReportInitError(body, head.ErrorType), canHoldReply: false).ConfigureAwait(false);
             default:
-                await connection.SendAsync(NotFoundReply, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
+                await connection.SendAsync(NotFoundReply, _stopping.Token).ConfigureAwait(false);
                 return true;
         }
     }
 
-    private async ValueTask<bool> SendReplyAsync(Socket connection, RuntimeReply reply)
+    private async ValueTask<bool> SendReplyAsync(RuntimeConnection connection, RuntimeReply reply, bool canHoldReply)
     {
         var bytes = reply switch
         {
@@ -220,28 +233,34 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             RuntimeReply.PayloadTooLarge => TooLargeReply,
             _ => InvalidStateReply,
         };
-        await connection.SendAsync(bytes, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+        await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
+        if (canHoldReply)
+            connection.Hold(bytes);
+        else
+            await connection.SendAsync(bytes, _stopping.Token).ConfigureAwait(false);
         return true;
     }
 
-    private async ValueTask SendEventAsync(Socket connection, PendingInvocation invocation)
+    private async ValueTask SendEventAsync(RuntimeConnection connection, PendingInvocation invocation)
     {
-        // Headers and a small event go out in one send; a large event follows the head.
+        // A held reply, the headers and a small event go out in one send; a large event follows the head.
+        var held = connection.TakeHeld();
         var payload = invocation.Payload;
-        var size = 512 + invocation.InvokedArn.Length + (invocation.ClientContext?.Length * 3 ?? 0);
+        var size = held.Length + 512 + invocation.InvokedArn.Length + (invocation.ClientContext?.Length * 3 ?? 0);
         var rented = ArrayPool<byte>.Shared.Rent(size + (payload.Length <= 16 * 1024 ? payload.Length : 0));
         try
         {
-            var written = WriteEventHead(rented, invocation);
+            held.CopyTo(rented, 0);
+            var written = held.Length + WriteEventHead(rented.AsSpan(held.Length), invocation);
             if (payload.Length <= 16 * 1024)
             {
                 payload.Span.CopyTo(rented.AsSpan(written));
-                await connection.SendAsync(rented.AsMemory(0, written + payload.Length), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                await connection.SendAsync(rented.AsMemory(0, written + payload.Length), _stopping.Token).ConfigureAwait(false);
             }
             else
             {
-                await connection.SendAsync(rented.AsMemory(0, written), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
-                await connection.SendAsync(payload, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                await connection.SendAsync(rented.AsMemory(0, written), _stopping.Token).ConfigureAwait(false);
+                await connection.SendAsync(payload, _stopping.Token).ConfigureAwait(false);
             }
         }
         finally
@@ -290,14 +309,14 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         return source.Length;
     }
 
-    private async Task<(int Start, int End)> SkipAsync(Socket connection, byte[] buffer, int start, int end, long length)
+    private async Task<(int Start, int End)> SkipAsync(RuntimeConnection connection, byte[] buffer, int start, int end, long length)
     {
         var buffered = Math.Min(end - start, length);
         start += (int)buffered;
         length -= buffered;
         while (length > 0)
         {
-            var read = await connection.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+            var read = await connection.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), _stopping.Token).ConfigureAwait(false);
             if (read == 0)
                 throw new IOException("The runtime closed the connection mid-body.");
             length -= read;
@@ -305,7 +324,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         return start == end ? (0, 0) : (start, end);
     }
 
-    private async Task<(byte[] Body, bool TooLarge, int Start, int End, byte[] Buffer)> ReadChunkedAsync(Socket connection, byte[] buffer, int start, int end)
+    private async Task<(byte[] Body, bool TooLarge, int Start, int End, byte[] Buffer)> ReadChunkedAsync(RuntimeConnection connection, byte[] buffer, int start, int end)
     {
         var body = new ArrayBufferWriter<byte>(4096);
         var tooLarge = false;
@@ -355,7 +374,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         }
     }
 
-    private async Task<(int Start, int End, byte[] Buffer)> FillAsync(Socket connection, byte[] buffer, int start, int end)
+    private async Task<(int Start, int End, byte[] Buffer)> FillAsync(RuntimeConnection connection, byte[] buffer, int start, int end)
     {
         if (start > 0)
         {
@@ -370,7 +389,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             buffer = bigger;
         }
-        var read = await connection.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+        var read = await connection.ReceiveAsync(buffer.AsMemory(end), _stopping.Token).ConfigureAwait(false);
         if (read == 0)
             throw new IOException("The runtime closed the connection mid-body.");
         return (start, end + read, buffer);
@@ -393,6 +412,48 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         if (_acceptLoop is not null)
             await _acceptLoop.ConfigureAwait(false);
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// One runtime connection. It may hold back one small reply while the runtime's next request,
+    /// already received, is answered, so both leave in one send; anything that sends or waits for the
+    /// runtime flushes it first, so a held reply never waits on the runtime.
+    /// </summary>
+    private sealed class RuntimeConnection(Socket socket)
+    {
+        private byte[]? _held;
+
+        public Socket Socket { get; } = socket;
+
+        /// <summary>Keeps a reply back; the caller has flushed any earlier one.</summary>
+        public void Hold(byte[] reply) => _held = reply;
+
+        public byte[] TakeHeld()
+        {
+            var held = _held ?? [];
+            _held = null;
+            return held;
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken) =>
+            _held is null ? ValueTask.CompletedTask : SendAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+        public async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+        {
+            if (_held is { } held)
+            {
+                _held = null;
+                await Socket.SendAsync(held, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            if (!bytes.IsEmpty)
+                await Socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            return await Socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     internal enum Route
