@@ -86,6 +86,38 @@ public sealed class InProcessTests
     }
 
     [Fact]
+    public async Task Burst_BeyondWarmThreshold_QueuesBrieflyThenScalesOut()
+    {
+        // The first WarmFirstThreshold invocations start environments at once; the rest wait
+        // ScaleOutDelay for a warm one, and since these run for a second, each then gets its own.
+        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions());
+        await functions.CreateAsync("slow", "python3.13", "app.handler",
+            Zip(("app.py", "import os, time\ndef handler(event, context):\n    time.sleep(1)\n    return {'pid': os.getpid()}\n")), timeout: 30);
+        var burst = Invocation.EnvironmentPool.WarmFirstThreshold + 2;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, burst).Select(_ => functions.InvokeAsync("slow")));
+
+        Assert.All(results, r => Assert.Equal(FunctionInvocationStatus.Success, r.Result.Status));
+        Assert.Equal(burst, results.Select(r => Pid(r.Payload)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Burst_OfShortInvocations_IsServedByTheWarmEnvironments()
+    {
+        // Once the warm environments are up, a burst of quick invocations waits for them instead of
+        // starting an interpreter per request.
+        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions());
+        await functions.CreateAsync("quick", "python3.13", "app.handler", Zip(("app.py", PidHandler)));
+        var threshold = Invocation.EnvironmentPool.WarmFirstThreshold;
+        await Task.WhenAll(Enumerable.Range(0, threshold).Select(_ => functions.InvokeAsync("quick")));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, threshold * 8).Select(_ => functions.InvokeAsync("quick")));
+
+        Assert.All(results, r => Assert.Equal(FunctionInvocationStatus.Success, r.Result.Status));
+        Assert.InRange(results.Select(r => Pid(r.Payload)).Distinct().Count(), 1, results.Length / 2);
+    }
+
+    [Fact]
     public async Task ResetAndDispose_RunningEnvironments_EndTheirProcesses()
     {
         var functions = await InProcessFunctions.StartAsync(new FunctionsOptions());

@@ -36,6 +36,32 @@ public sealed class LogStoreTests
     }
 
     [Fact]
+    public async Task Events_WithAnyText_AreStoredExactly()
+    {
+        var (database, store) = await OpenAsync(1000);
+        await using var _ = database;
+        await using var __ = store;
+        string[] messages =
+        [
+            "REPORT RequestId: x\tDuration: 0.12 ms\t",
+            "quotes \" and backslashes \\ and a \r carriage return",
+            "\u0001 control \u001f characters",
+            "日本語のログ 🚀",
+            "",
+            "[1, 2] looks like JSON",
+        ];
+        for (var i = 0; i < messages.Length; i++)
+            store.Append(new LogEvent("000000000000", "us-east-1", "/aws/lambda/text", "2026/11/26/[$LATEST]abc", 1_700_000_000_000 + i, messages[i]));
+        store.Start();
+
+        var stored = await store.EventsAsync("000000000000", "us-east-1", "/aws/lambda/text", null, null, null, null, 0, long.MaxValue, false, 100, CancellationToken.None);
+
+        Assert.Equal(messages, stored.Select(e => e.Message));
+        Assert.Equal(Enumerable.Range(0, messages.Length).Select(i => 1_700_000_000_000L + i), stored.Select(e => e.Timestamp));
+        Assert.All(stored, e => Assert.Equal("2026/11/26/[$LATEST]abc", e.Stream));
+    }
+
+    [Fact]
     public async Task Prune_GroupAboveCap_KeepsOnlyItsNewestEvents()
     {
         var (database, store) = await OpenAsync(100);

@@ -53,12 +53,16 @@ internal sealed class EnvironmentPool
 
     private readonly Lock _gate = new();
     private readonly Stack<ExecutionEnvironment> _idle = new();
-    private readonly LinkedList<PendingInvocation> _waiting = new();
+    private readonly LinkedList<(PendingInvocation Invocation, long Since)> _waiting = new();
     private readonly HashSet<ExecutionEnvironment> _all = [];
     private readonly EnvironmentServices _services;
     private readonly ConcurrencyCounter _account;
     private readonly ConcurrencyCounter _function;
     private bool _retired;
+    // One timer for the whole queue (not one per queued invocation): it is due when the oldest
+    // waiting invocation has waited ScaleOutDelay.
+    private ITimer? _scaleOutTimer;
+    private bool _scaleOutArmed;
 
     public EnvironmentPool(FunctionVersionConfig config, string taskRoot, EnvironmentServices services, ConcurrencyCounter account, ConcurrencyCounter function)
     {
@@ -107,7 +111,7 @@ internal sealed class EnvironmentPool
         }
         throttleReason = null;
         ExecutionEnvironment? environment = null;
-        LinkedListNode<PendingInvocation>? queued = null;
+        var queued = false;
         var cold = false;
         lock (_gate)
         {
@@ -121,7 +125,14 @@ internal sealed class EnvironmentPool
             }
             if (environment is null && !_retired && _all.Count >= WarmFirstThreshold)
             {
-                queued = _waiting.AddLast(invocation);
+                _waiting.AddLast((invocation, _services.Time.GetTimestamp()));
+                queued = true;
+                if (!_scaleOutArmed)
+                {
+                    _scaleOutArmed = true;
+                    _scaleOutTimer ??= _services.Time.CreateTimer(static s => ((EnvironmentPool)s!).ScaleOut(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    _scaleOutTimer.Change(ScaleOutDelay, Timeout.InfiniteTimeSpan);
+                }
             }
             else if (environment is null)
             {
@@ -130,11 +141,8 @@ internal sealed class EnvironmentPool
                 cold = true;
             }
         }
-        if (queued is not null || environment is null)
-        {
-            _ = ScaleOutLaterAsync(queued!);
+        if (queued || environment is null)
             return true;
-        }
         if (cold)
         {
             Directory.CreateDirectory(TempDirectory);
@@ -157,7 +165,7 @@ internal sealed class EnvironmentPool
             stop = _retired;
             if (!stop && _waiting.First is { } first)
             {
-                next = first.Value;
+                next = first.Value.Invocation;
                 _waiting.RemoveFirst();
             }
             else if (!stop)
@@ -175,21 +183,33 @@ internal sealed class EnvironmentPool
             environment.Stop();
     }
 
-    /// <summary>A queued invocation that no warm environment took within the delay gets a new one.</summary>
-    private async Task ScaleOutLaterAsync(LinkedListNode<PendingInvocation> queued)
+    /// <summary>
+    /// The scale-out timer: every invocation that has waited <see cref="ScaleOutDelay"/> without a
+    /// warm environment taking it gets a new one; the timer is then due for the next oldest.
+    /// </summary>
+    private void ScaleOut()
     {
-        await Task.Delay(ScaleOutDelay, _services.Time).ConfigureAwait(false);
-        ExecutionEnvironment environment;
+        List<PendingInvocation>? expired = null;
         lock (_gate)
         {
-            if (queued.List is null)
-                return; // a warm environment took it
-            _waiting.Remove(queued);
-            environment = new ExecutionEnvironment(this, Config, _services);
-            _all.Add(environment);
+            _scaleOutArmed = false;
+            if (_retired)
+                return;
+            while (_waiting.First is { } first)
+            {
+                var waited = _services.Time.GetElapsedTime(first.Value.Since);
+                if (waited < ScaleOutDelay)
+                {
+                    _scaleOutArmed = true;
+                    _scaleOutTimer!.Change(ScaleOutDelay - waited, Timeout.InfiniteTimeSpan);
+                    break;
+                }
+                _waiting.RemoveFirst();
+                (expired ??= []).Add(first.Value.Invocation);
+            }
         }
-        Directory.CreateDirectory(TempDirectory);
-        environment.Start(queued.Value, TaskRoot);
+        if (expired is not null)
+            StartQueued(expired);
     }
 
     /// <summary>Starts an environment for every queued invocation (the pool is being retired).</summary>
@@ -235,9 +255,10 @@ internal sealed class EnvironmentPool
         lock (_gate)
         {
             _retired = true;
+            _scaleOutTimer?.Dispose();
             idle = [.. _idle];
             _idle.Clear();
-            queued = [.. _waiting];
+            queued = [.. _waiting.Select(w => w.Invocation)];
             _waiting.Clear();
             empty = _all.Count == 0 && queued.Count == 0;
         }
@@ -257,9 +278,10 @@ internal sealed class EnvironmentPool
         lock (_gate)
         {
             _retired = true;
+            _scaleOutTimer?.Dispose();
             all = [.. _all];
             _idle.Clear();
-            queued = [.. _waiting];
+            queued = [.. _waiting.Select(w => w.Invocation)];
             _waiting.Clear();
         }
         foreach (var environment in all)
