@@ -7,13 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 // gatehouse <verb> [options]
 //   serve       run the server (the default verb)
 //   version     print the version
-// Socket completions run on the socket event threads instead of being queued to the thread pool: a
-// warm invoke crosses four sockets (client -> Kestrel -> runtime and back), and each hop saved is a
-// thread wake-up saved on a small machine. Kestrel still runs application code on the thread pool,
-// and every continuation after a socket read in Gatehouse is non-blocking. An explicit setting wins.
-if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
-    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-
 var verb = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "serve";
 var rest = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[1..] : args;
 

@@ -121,22 +121,32 @@ internal sealed partial class LogStore : IAsyncDisposable
         "INSERT INTO functions_log_events (account, region, log_group, log_stream, timestamp, ingestion_time, message) "
         + "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, @i, value ->> 5 FROM json_each(@rows)";
 
+    /// <summary>Rows per statement: keeps each JSON text well below the large object heap's 85 KB.</summary>
+    private const int RowsPerStatement = 128;
+
     private Task WriteBatchAsync(List<LogEvent> batch)
     {
         var ingested = Now;
-        var rows = RowsJson(batch);
-        return _database.WriteAsync((connection, transaction) =>
-            connection.ExecuteAsync(transaction, BatchInsert, ("@i", ingested), ("@rows", rows)), CancellationToken.None);
+        return _database.WriteAsync(async (connection, transaction) =>
+        {
+            for (var offset = 0; offset < batch.Count; offset += RowsPerStatement)
+            {
+                var rows = RowsJson(batch, offset, Math.Min(RowsPerStatement, batch.Count - offset));
+                await connection.ExecuteAsync(transaction, BatchInsert, ("@i", ingested), ("@rows", rows)).ConfigureAwait(false);
+            }
+            return 0;
+        }, CancellationToken.None);
     }
 
-    private static string RowsJson(List<LogEvent> batch)
+    private static string RowsJson(List<LogEvent> batch, int offset, int count)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(batch.Count * 160);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(count * 160);
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
-            foreach (var item in batch)
+            for (var i = offset; i < offset + count; i++)
             {
+                var item = batch[i];
                 writer.WriteStartArray();
                 writer.WriteStringValue(item.Account);
                 writer.WriteStringValue(item.Region);
