@@ -190,9 +190,10 @@ public sealed class RuntimeApiListenerTests
     }
 
     [Fact]
-    public async Task Response_FollowedByStrayBytes_IsStillAcknowledged()
+    public async Task Response_FollowedByAStrayCrLf_IsAcknowledgedAndTheNextRequestServed()
     {
-        // Some clients send a CRLF after a body. It is not a request: the reply must not wait for one.
+        // Some clients send a CRLF after a body. It is not a request: the reply must not wait for one,
+        // and the request after it must still parse.
         var handler = new RecordingHandler();
         var (listener, client, stream) = await ConnectAsync(handler);
         await using var _ = listener;
@@ -203,8 +204,11 @@ public sealed class RuntimeApiListenerTests
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{{}}\r\n"));
         var accepted = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
+        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray());
+        var next = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.StartsWith("HTTP/1.1 202 Accepted\r\n", accepted, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", next, StringComparison.Ordinal);
     }
 
     private static async Task<byte[]> ReadExactAsync(NetworkStream stream, int count)

@@ -144,10 +144,7 @@ internal sealed class EnvironmentPool
         if (queued || environment is null)
             return true;
         if (cold)
-        {
-            Directory.CreateDirectory(TempDirectory);
             environment.Start(invocation, TaskRoot);
-        }
         else
         {
             environment.Deliver(invocation);
@@ -189,7 +186,7 @@ internal sealed class EnvironmentPool
     /// </summary>
     private void ScaleOut()
     {
-        List<PendingInvocation>? expired = null;
+        List<(ExecutionEnvironment, PendingInvocation)>? starting = null;
         lock (_gate)
         {
             _scaleOutArmed = false;
@@ -205,27 +202,48 @@ internal sealed class EnvironmentPool
                     break;
                 }
                 _waiting.RemoveFirst();
-                (expired ??= []).Add(first.Value.Invocation);
+                // Into _all in the same lock that took it off the queue: a reset in between sees it.
+                var environment = new ExecutionEnvironment(this, Config, _services);
+                _all.Add(environment);
+                (starting ??= []).Add((environment, first.Value.Invocation));
             }
         }
-        if (expired is not null)
-            StartQueued(expired);
+        if (starting is not null)
+            StartAll(starting);
     }
 
-    /// <summary>Starts an environment for every queued invocation (the pool is being retired).</summary>
+    /// <summary>Gives every queued invocation an environment of its own (the pool is being retired).</summary>
     private void StartQueued(List<PendingInvocation> queued)
     {
-        foreach (var invocation in queued)
+        var starting = new List<(ExecutionEnvironment, PendingInvocation)>(queued.Count);
+        lock (_gate)
         {
-            ExecutionEnvironment environment;
-            lock (_gate)
+            foreach (var invocation in queued)
             {
-                environment = new ExecutionEnvironment(this, Config, _services);
+                var environment = new ExecutionEnvironment(this, Config, _services);
                 _all.Add(environment);
+                starting.Add((environment, invocation));
             }
-            Directory.CreateDirectory(TempDirectory);
-            environment.Start(invocation, TaskRoot);
         }
+        StartAll(starting);
+    }
+
+    private void StartAll(List<(ExecutionEnvironment Environment, PendingInvocation Invocation)> starting)
+    {
+        // Start reports its own failures to the invocation; it never throws.
+        foreach (var (environment, invocation) in starting)
+            environment.Start(invocation, TaskRoot);
+    }
+
+    /// <summary>
+    /// An invocation that will not run (its environment was stopped before it started, or the pool
+    /// was stopped while it waited): it leaves its concurrency slots and its caller gets an error.
+    /// </summary>
+    public void Abandon(PendingInvocation invocation)
+    {
+        _function.Exit();
+        _account.Exit();
+        invocation.TryComplete(new InvocationOutcome(Gatehouse.Core.FunctionInvocationStatus.NotReady, ReadOnlyMemory<byte>.Empty));
     }
 
     /// <summary>An environment stopped (timeout, crash, reaping, retirement).</summary>
@@ -287,11 +305,7 @@ internal sealed class EnvironmentPool
         foreach (var environment in all)
             environment.Stop();
         foreach (var invocation in queued)
-        {
-            _function.Exit();
-            _account.Exit();
-            invocation.TryComplete(new InvocationOutcome(Gatehouse.Core.FunctionInvocationStatus.NotReady, ReadOnlyMemory<byte>.Empty));
-        }
+            Abandon(invocation);
         DeleteTemp();
     }
 

@@ -60,18 +60,31 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
     }
 
     /// <summary>Starts the runtime process with its first invocation already assigned (a cold start).</summary>
+    /// <remarks>Never throws: a failure to start is the invocation's error.</remarks>
     public void Start(PendingInvocation first, string taskRoot)
     {
+        bool stopped;
         lock (_gate)
         {
-            _current = first;
-            _delivered = false;
+            stopped = _stopped;
+            if (!stopped)
+            {
+                _current = first;
+                _delivered = false;
+            }
+        }
+        if (stopped)
+        {
+            // Stopped (a reset, shutdown or retirement) between being created and being started.
+            _pool.Abandon(first);
+            return;
         }
         // A cold start may take up to the init limit (10 s) on top of the function's own timeout.
         _timer.Change(TimeSpan.FromSeconds(10 + _config.Timeout), Timeout.InfiniteTimeSpan);
         _services.Live[this] = 0;
         try
         {
+            Directory.CreateDirectory(_pool.TempDirectory);
             _listener = RuntimeApiListener.Start(this);
             var (program, arguments, runtimeNotice) = _services.Runtimes.Launch(_config.Runtime, taskRoot, _config.MemorySize);
             // sh merges stderr into stdout (one ordered log) and then becomes the runtime (exec keeps the pid).
@@ -101,7 +114,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
                 Append(runtimeNotice);
             _ = WatchExitAsync(process, _pump);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             LogStartFailed(_services.Logger, _config.Name, e);
             FailAndStop(PlatformError("Runtime.Unknown", $"RequestId: {first.RequestId} Error: the runtime could not be started"), "");

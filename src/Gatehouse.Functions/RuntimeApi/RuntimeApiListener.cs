@@ -96,12 +96,20 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             var end = 0;
             while (!_stopping.IsCancellationRequested)
             {
-                // Read until the blank line that ends the request head.
+                // Read until the blank line that ends the request head. Empty lines before a request
+                // line are skipped (RFC 9112 2.2: some clients send a CRLF after a body).
                 int headEnd;
-                while ((headEnd = buffer.AsSpan(start, end - start).IndexOf(HeaderEnd)) < 0)
+                while (true)
                 {
+                    while (end - start >= 2 && buffer[start] == (byte)'\r' && buffer[start + 1] == (byte)'\n')
+                        start += 2;
+                    if ((headEnd = buffer.AsSpan(start, end - start).IndexOf(HeaderEnd)) >= 0)
+                        break;
                     if (end - start >= MaxHeaderBytes)
+                    {
+                        await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
                         return;
+                    }
                     if (end == buffer.Length)
                     {
                         if (start > 0)
