@@ -71,6 +71,9 @@ internal static class FunctionErrors
     public static AwsException ReservedConcurrencyTooHigh(int unreserved) =>
         new(Lambda.Errors.InvalidParameterValueException, $"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{unreserved.ToString(CultureInfo.InvariantCulture)}].", 400);
 
+    public static AwsException PayloadNotJson(string detail) =>
+        new(Lambda.Errors.InvalidRequestContentException, "Could not parse request body into json: Could not parse payload into json: " + detail, 400);
+
     public static AwsException InvalidClientContext() =>
         new(Lambda.Errors.InvalidRequestContentException, "Client context must be a valid Base64-encoded JSON object.", 400);
 

@@ -351,6 +351,12 @@ public sealed partial class AwsProtocolDispatcher
             }
         }
         http.Response.StatusCode = status;
+        if (status is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            // No body at all (Lambda's DryRun answers 204).
+            http.Response.ContentType = null;
+            return;
+        }
 
         if (payloadMember is not null && payloadMember.Shape.Type is "blob" or "string")
         {

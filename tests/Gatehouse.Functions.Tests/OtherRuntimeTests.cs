@@ -117,6 +117,7 @@ public sealed class OtherRuntimeTests : IClassFixture<GatehouseProcess>
         var attempts = File.ReadAllLines(marker);
         File.Delete(marker);
         Assert.Equal(3, attempts.Length);
-        Assert.Equal(3, attempts.Distinct().Count());
+        // Retries keep the request id, as AWS's do: that is how a function tells a retry from a new event.
+        Assert.Single(attempts.Distinct());
     }
 }

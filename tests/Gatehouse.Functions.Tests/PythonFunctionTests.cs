@@ -47,6 +47,10 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
         Assert.Equal(await File.ReadAllBytesAsync(zip), downloaded);
         var sha = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(downloaded));
         Assert.Equal(sha, function.Str("Configuration.CodeSha256"));
+        // Newer than this CLI's model, so read off the wire: the runtime build the function runs on.
+        using var raw = _server.CreateClient();
+        var configuration = JsonNode.Parse(await raw.GetStringAsync($"/2015-03-31/functions/{name}/configuration"))!;
+        Assert.Matches("^arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$", configuration.Str("RuntimeVersionConfig.RuntimeVersionArn"));
     }
 
     [Fact]
@@ -447,5 +451,80 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
         Assert.Equal(204, (int)result.Json["StatusCode"]!);
         Assert.True((int)settings["AccountLimit"]!["ConcurrentExecutions"]! > 0);
         Assert.True((long)settings["AccountUsage"]!["FunctionCount"]! >= 1);
+        Assert.DoesNotContain("Unexpected failure in lambda Invoke", _server.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("RequestResponse")]
+    [InlineData("Event")]
+    [InlineData("DryRun")]
+    public async Task Invoke_PayloadNotJson_IsRefusedWithoutRunning(string invocationType)
+    {
+        var name = UniqueName("notjson");
+        var marker = Path.Combine(Path.GetTempPath(), "gatehouse-notjson-" + Guid.NewGuid().ToString("N"));
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", $$"""
+            def handler(event, context):
+                open("{{marker}}", "a").write("ran\n")
+                return "ran"
+            """)));
+
+        var (result, _) = await InvokeAsync(_server, name, "not json", "--invocation-type", invocationType);
+        var (trailing, _) = await InvokeAsync(_server, name, "{} {}", "--invocation-type", invocationType);
+        await Task.Delay(invocationType == "Event" ? 1500 : 0);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("InvalidRequestContentException", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Could not parse request body into json", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("InvalidRequestContentException", trailing.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task Invoke_PrintThenTimeout_PrintedLinesReachTheLogInOrder()
+    {
+        var name = UniqueName("printed");
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", """
+            import sys, time
+            def handler(event, context):
+                print("first to stdout")
+                sys.stderr.write("second to stderr\n")
+                print("third to stdout")
+                time.sleep(5)
+            """)), "--timeout", "1");
+
+        var (result, _) = await InvokeAsync(_server, name, "{}", "--log-type", "Tail");
+
+        result.EnsureSuccess();
+        var tail = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.Json.Str("LogResult")!));
+        var first = tail.IndexOf("first to stdout", StringComparison.Ordinal);
+        var second = tail.IndexOf("second to stderr", StringComparison.Ordinal);
+        var third = tail.IndexOf("third to stdout", StringComparison.Ordinal);
+        var timedOut = tail.IndexOf("Task timed out", StringComparison.Ordinal);
+        Assert.True(first >= 0 && first < second && second < third && third < timedOut, tail);
+    }
+
+    [Fact]
+    public async Task Invoke_Interpreter_IsTheOneTheLogNamesAndTheOneOnPath()
+    {
+        // The environment's log names the interpreter a python3.13 function runs on here; the function
+        // must run on exactly that one, and a `python3` it starts must be the same (Lambda puts its
+        // language's bin folder first on PATH).
+        var name = UniqueName("interp");
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", """
+            import platform, subprocess, sys
+            def handler(event, context):
+                child = subprocess.run(["python3", "-c", "import sys; print(sys.executable)"], capture_output=True, text=True).stdout.strip()
+                return {"self": sys.executable, "version": platform.python_version(), "child": child}
+            """)));
+
+        var (result, payload) = await InvokeAsync(_server, name, "{}");
+        var events = (await _server.AwsAsync("logs", "filter-log-events", "--log-group-name", $"/aws/lambda/{name}")).EnsureSuccess().Json;
+
+        result.EnsureSuccess();
+        var answer = JsonNode.Parse(payload)!;
+        Assert.Equal(answer.Str("self"), answer.Str("child"));
+        var notice = events["events"]!.AsArray().Select(e => (string)e!["message"]!).FirstOrDefault(m => m.StartsWith("Gatehouse: python3.13", StringComparison.Ordinal));
+        if (notice is not null)
+            Assert.EndsWith($"Python {answer.Str("version")} ({answer.Str("self")}).", notice, StringComparison.Ordinal);
     }
 }

@@ -40,6 +40,24 @@ public sealed class HttpProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Proxy_BackendHeaders_ComeBackAsSentAndNoTraceHeaderIsAdded()
+    {
+        Proxy(_backend.Issuer + "/headers", "GET /h");
+        // An ambient trace, as the server has while handling a request: it must not leak to the backend.
+        using var activity = new System.Diagnostics.Activity("test").Start();
+
+        var reply = await _gateway.GetAsync("/h");
+
+        Assert.Equal(200, reply.Status);
+        Assert.Equal("nginx/1.2 (Ubuntu)", reply.Header("Server"));
+        Assert.Equal("1.1 proxy1, 1.1 proxy2", reply.Header("Via"));
+        Assert.Equal("no-cache, no-store", reply.Header("Cache-Control"));
+        Assert.Equal(new[] { "one", "two" }, reply.Headers["X-Twice"].Select(v => v ?? ""));
+        Assert.False(reply.Headers.ContainsKey("Date"));
+        Assert.Equal("", JsonText.Parse(reply.Body)["traceparent"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Proxy_RequestParameters_OverwriteRemoveAndAppend()
     {
         Proxy(_backend.Issuer + "/backend/{id}", "GET /items/{id}", ImmutableSortedDictionary<string, string>.Empty

@@ -21,7 +21,7 @@ internal enum RuntimeFamily
 internal sealed class RuntimeCatalog
 {
     private readonly FunctionsOptions _options;
-    private readonly ConcurrentDictionary<string, Lazy<string?>> _installedVersions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<(string Path, string? Version)>> _interpreters = new(StringComparer.Ordinal);
 
     public RuntimeCatalog(FunctionsOptions options)
     {
@@ -57,56 +57,77 @@ internal sealed class RuntimeCatalog
         {
             case RuntimeFamily.Python:
             {
-                var interpreter = Interpreter(runtime, "python3");
+                var (interpreter, version) = Interpreter(runtime, "python3", PythonProbe);
                 // -B: the code folder is shared and read-only, so no .pyc files are written there.
-                return (interpreter, ["-B", Path.Combine(RuntimeDirectory, "python", "bootstrap.py")], Notice(runtime, interpreter, "Python ", runtime["python".Length..]));
+                // -u: print() reaches the log as it happens (as Lambda's runtime makes it), so it
+                // survives a timeout and keeps its order with stderr; stdout is a pipe here.
+                return (interpreter, ["-B", "-u", Path.Combine(RuntimeDirectory, "python", "bootstrap.py")], Notice(runtime, interpreter, version, "Python ", runtime["python".Length..]));
             }
             case RuntimeFamily.Node:
             {
-                var interpreter = Interpreter(runtime, "node");
+                var (interpreter, version) = Interpreter(runtime, "node", NodeProbe);
                 // The V8 heap limit is the memory limit Node can enforce on itself.
                 var heap = Math.Max(64, memorySize * 9 / 10);
                 return (interpreter, ["--max-old-space-size=" + heap.ToString(System.Globalization.CultureInfo.InvariantCulture), Path.Combine(RuntimeDirectory, "node", "bootstrap.js")],
-                    Notice(runtime, interpreter, "v", runtime["nodejs".Length..].TrimEnd('x').TrimEnd('.')));
+                    Notice(runtime, interpreter, version, "v", runtime["nodejs".Length..].TrimEnd('x').TrimEnd('.')));
             }
             default:
                 return (Path.Combine(taskRoot, "bootstrap"), [], null);
         }
     }
 
-    private string Interpreter(string runtime, string fallback) =>
-        _options.Interpreters.GetValueOrDefault(runtime)
-        ?? _options.Interpreters.GetValueOrDefault(fallback)
-        ?? fallback;
+    // Each probe prints the interpreter's real executable, then its version ("Python 3.11.7", "v20.1.0").
+    private static readonly string[] PythonProbe = ["-c", "import sys, platform; print(sys.executable); print('Python ' + platform.python_version())"];
+    private static readonly string[] NodeProbe = ["-e", "console.log(process.execPath); console.log(process.version)"];
+
+    /// <summary>
+    /// The interpreter's real executable and version, asked of the interpreter itself once. The
+    /// runtime process gets Lambda's PATH, not the server's, so a bare name would find another
+    /// interpreter there (or none); and a version manager's shim (pyenv, nvm, asdf) would run as a
+    /// script that adds its own variables to the function's environment.
+    /// </summary>
+    private (string Path, string? Version) Interpreter(string runtime, string fallback, string[] probe)
+    {
+        var program = _options.Interpreters.GetValueOrDefault(runtime)
+            ?? _options.Interpreters.GetValueOrDefault(fallback)
+            ?? fallback;
+        return _interpreters.GetOrAdd(program, p => new Lazy<(string, string?)>(() => Probe(p, probe))).Value;
+    }
+
+    private static (string Path, string? Version) Probe(string program, string[] probe)
+    {
+        try
+        {
+            var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in probe)
+                info.ArgumentList.Add(argument);
+            using var process = Process.Start(info);
+            if (process is null)
+                return (program, null);
+            var error = process.StandardError.ReadToEndAsync();
+            var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            process.WaitForExit(10_000);
+            _ = error.Result;
+            if (process.ExitCode != 0 || lines.Length < 2 || !Path.IsPathRooted(lines[0]) || !File.Exists(lines[0]))
+                return (program, null);
+            return (lines[0], lines[1]);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // Not installed (or not runnable): environments fail to start with the runtime's own error.
+            return (program, null);
+        }
+    }
 
     /// <summary>A log line when the interpreter's version is not the runtime's (python3.13 on Python 3.11).</summary>
-    private string? Notice(string runtime, string interpreter, string versionPrefix, string wanted)
+    private static string? Notice(string runtime, string interpreter, string? installed, string versionPrefix, string wanted)
     {
-        var installed = _installedVersions.GetOrAdd(interpreter, i => new Lazy<string?>(() => QueryVersion(i))).Value;
         if (installed is null)
             return $"Gatehouse: {runtime} runs on '{interpreter}', whose version could not be determined.";
         var number = installed.StartsWith(versionPrefix, StringComparison.Ordinal) ? installed[versionPrefix.Length..] : installed;
         if (number == wanted || number.StartsWith(wanted + ".", StringComparison.Ordinal))
             return null;
         return $"Gatehouse: {runtime} is not installed on this machine; running on the nearest available interpreter, {installed} ({interpreter}).";
-    }
-
-    private static string? QueryVersion(string interpreter)
-    {
-        try
-        {
-            var info = new ProcessStartInfo(interpreter, "--version") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using var process = Process.Start(info);
-            if (process is null)
-                return null;
-            var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit(5000);
-            return output.Trim();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
     }
 
     private static string FindRuntimeDirectory()

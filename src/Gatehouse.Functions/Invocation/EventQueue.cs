@@ -94,7 +94,8 @@ internal sealed partial class EventQueue : IAsyncDisposable
                 await DeleteAsync(item.Id).ConfigureAwait(false);
                 return;
             }
-            var invocation = new PendingInvocation(item.Attempts == 0 ? item.RequestId : AwsIds.NewRequestId(), FunctionInvoker.EventBytes(item.Payload), invokedArn);
+            // A retry keeps the request id (AWS: duplicate invocations with the same id are retries).
+            var invocation = new PendingInvocation(item.RequestId, FunctionInvoker.EventBytes(item.Payload), invokedArn);
             if (!FunctionInvoker.TryStart(handle, invocation, out _))
             {
                 await RescheduleAsync(item.Id, item.Attempts, TimeSpan.FromSeconds(1)).ConfigureAwait(false);

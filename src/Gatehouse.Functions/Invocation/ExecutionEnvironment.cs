@@ -102,7 +102,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
                 info.ArgumentList.Add(argument);
             // The runtime sees only Lambda's variables and the function's own: never the server's.
             info.Environment.Clear();
-            foreach (var (key, value) in RuntimeEnvironment(taskRoot))
+            foreach (var (key, value) in RuntimeEnvironment(taskRoot, program))
                 info.Environment[key] = value;
             var process = new Process { StartInfo = info };
             process.Start();
@@ -121,13 +121,16 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         }
     }
 
-    private Dictionary<string, string> RuntimeEnvironment(string taskRoot)
+    private Dictionary<string, string> RuntimeEnvironment(string taskRoot, string program)
     {
         var config = _config;
         var memory = config.MemorySize.ToString(CultureInfo.InvariantCulture);
+        // Lambda puts its language's bin folder (/var/lang/bin) first; here that is the interpreter's
+        // own folder, so a `python3` or `node` the function starts is the one it runs on.
+        var languageBin = config.Runtime.StartsWith("provided", StringComparison.Ordinal) ? null : Path.GetDirectoryName(program);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["PATH"] = "/usr/local/bin:/usr/bin:/bin:/opt/bin",
+            ["PATH"] = (string.IsNullOrEmpty(languageBin) ? "" : languageBin + ":") + "/usr/local/bin:/usr/bin:/bin:/opt/bin",
             ["LANG"] = "en_US.UTF-8",
             ["TZ"] = ":UTC",
             ["HOME"] = taskRoot,

@@ -33,6 +33,7 @@ internal static class FunctionConfigurationJson
             ["EphemeralStorage"] = new JsonObject { ["Size"] = c.EphemeralStorage },
             ["SnapStart"] = new JsonObject { ["ApplyOn"] = "None", ["OptimizationStatus"] = "Off" },
             ["LoggingConfig"] = new JsonObject { ["LogFormat"] = "Text", ["LogGroup"] = c.LogGroup },
+            ["RuntimeVersionConfig"] = new JsonObject { ["RuntimeVersionArn"] = RuntimeVersionArn(c.Region, c.Runtime) },
         };
         if (c.Environment.Count > 0)
         {
@@ -53,6 +54,13 @@ internal static class FunctionConfigurationJson
         }
         return o;
     }
+
+    /// <summary>
+    /// Lambda names the runtime build a function runs on by an ARN ending in a 64-hex-digit id. Here it
+    /// is a hash of the runtime's name: stable across calls and restarts, different per runtime.
+    /// </summary>
+    private static string RuntimeVersionArn(string region, string runtime) =>
+        $"arn:aws:lambda:{region}::runtime:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("gatehouse:" + runtime)))}";
 
     /// <summary>Lambda's LastModified: a string like 2025-10-14T22:26:11.234+0000.</summary>
     public static string FormatLastModified(DateTimeOffset time) =>

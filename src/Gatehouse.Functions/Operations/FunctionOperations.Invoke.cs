@@ -16,6 +16,9 @@ internal sealed partial class FunctionOperations
         var handle = _invoker.Resolve(request.Context.Account, request.Context.Region, input.Req("FunctionName"), input.Str("Qualifier"), out var executed, out var invokedArn)
             ?? throw FunctionErrors.FunctionNotFound(invokedArn);
         var payload = request.Payload;
+        // Lambda refuses a payload that is not JSON before anything runs, whatever the invocation type.
+        if (!payload.IsEmpty && payload.Length <= FunctionInvoker.MaxSyncPayload)
+            EnsureJson(payload.Span);
 
         switch (type)
         {
@@ -45,6 +48,24 @@ internal sealed partial class FunctionOperations
         if (outcome.LogTail is not null)
             output["LogResult"] = outcome.LogTail;
         return new AwsResponse(output) { Payload = outcome.Payload };
+    }
+
+    private static void EnsureJson(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+            // One complete value and nothing after it (whitespace aside).
+            if (!reader.Read())
+                throw FunctionErrors.PayloadNotJson("no JSON value");
+            reader.Skip();
+            if (reader.Read())
+                throw FunctionErrors.PayloadNotJson("unexpected content after the JSON value at byte " + reader.TokenStartIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (JsonException e)
+        {
+            throw FunctionErrors.PayloadNotJson(e.Message);
+        }
     }
 
     private static string? QualifierOf(string reference) =>

@@ -17,8 +17,8 @@ internal sealed class HttpProxy : IDisposable
         "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
     };
 
-    // The gateway's own request id wins over anything a backend sends under that name.
-    private static readonly HashSet<string> NotCopiedBack = new(HopByHop, StringComparer.OrdinalIgnoreCase) { "apigw-requestid" };
+    // The gateway's own request id and Date win over anything a backend sends under those names.
+    private static readonly HashSet<string> NotCopiedBack = new(HopByHop, StringComparer.OrdinalIgnoreCase) { "apigw-requestid", "Date" };
 
     private readonly HttpMessageInvoker _client;
 
@@ -32,6 +32,8 @@ internal sealed class HttpProxy : IDisposable
             UseProxy = false,
             ConnectTimeout = TimeSpan.FromSeconds(10),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            // Forward the client's headers only: no traceparent of the server's own.
+            ActivityHeadersPropagator = null,
         });
     }
 
@@ -106,13 +108,26 @@ internal sealed class HttpProxy : IDisposable
         }
     }
 
+    /// <summary>
+    /// The backend's header lines as they came: the raw values, not HttpClient's parsed forms (which
+    /// split <c>Server: nginx/1.2 (Ubuntu)</c> at spaces and reorder <c>Cache-Control</c>).
+    /// </summary>
     private static void CopyHeaders(HttpHeaders from, IHeaderDictionary to)
     {
-        foreach (var (name, values) in from)
+        foreach (var (name, values) in from.NonValidated)
         {
             if (NotCopiedBack.Contains(name))
                 continue;
-            to[name] = values.ToArray();
+            if (values.Count == 1)
+            {
+                to[name] = values.ToString();
+                continue;
+            }
+            var all = new string[values.Count];
+            var i = 0;
+            foreach (var value in values)
+                all[i++] = value;
+            to[name] = all;
         }
     }
 

@@ -78,6 +78,17 @@ internal sealed class TestWebServer : IAsyncDisposable
                 body,
             });
         });
+        // A backend whose response headers HttpClient would parse and re-render differently.
+        app.MapGet("/headers", (HttpContext http) =>
+        {
+            http.Response.Headers["Server"] = "nginx/1.2 (Ubuntu)";
+            http.Response.Headers["Via"] = "1.1 proxy1, 1.1 proxy2";
+            http.Response.Headers["Cache-Control"] = "no-cache, no-store";
+            http.Response.Headers["Date"] = "Tue, 01 Jan 2030 00:00:00 GMT";
+            http.Response.Headers.Append("X-Twice", "one");
+            http.Response.Headers.Append("X-Twice", "two");
+            return Results.Json(new { traceparent = http.Request.Headers["traceparent"].ToString() });
+        });
         app.MapGet("/slow", async (HttpContext http) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(30), http.RequestAborted);
