@@ -107,11 +107,11 @@ public sealed partial class IdentityService
         }
     }
 
-    private async Task<User> ApplyCodeAsync(PoolState state, string key, User user, string purpose, string code, Func<User, User> then, CancellationToken ct)
+    private async Task<User> ApplyCodeAsync(PoolState state, string key, User user, string purpose, string code, Func<User, User> then, bool forceAliases, CancellationToken ct)
     {
         try
         {
-            return await UpdateUserAsync(state, key, user.Sub, current => then(ConsumeCode(current, purpose, code)), ct).ConfigureAwait(false);
+            return await UpdateUserAsync(state, key, user.Sub, current => then(ConsumeCode(current, purpose, code)), forceAliases, ct).ConfigureAwait(false);
         }
         catch (Gatehouse.Core.AwsException e) when (e.Code == "CodeMismatchException")
         {
@@ -162,9 +162,9 @@ public sealed partial class IdentityService
             EnsureLive(state);
             if (state.Users.ContainsKey(key))
                 throw IdentityErrors.UserExists();
-            CheckAliasesFree(state, key, attributes);
-            await WriteAsync((c, t) => IdentityStore.SaveUserAsync(c, t, user), ct).ConfigureAwait(false);
-            ApplyUser(state, key, null, user);
+            var displaced = ClaimAliases(state, key, attributes, force: false);
+            await WriteAsync((c, t) => SaveUsersAsync(c, t, user, displaced), ct).ConfigureAwait(false);
+            ApplyUsers(state, key, null, user, displaced);
         }
         var output = new JsonObject { ["UserConfirmed"] = false, ["UserSub"] = sub };
         if (contact is { } to && code is not null)
@@ -189,7 +189,10 @@ public sealed partial class IdentityService
             throw client.PreventUserExistenceErrors ? IdentityErrors.CodeMismatch() : IdentityErrors.UsernameClientNotFound();
         if (hit.User.Status != UserStatus.Unconfirmed)
             throw IdentityErrors.CannotConfirm(hit.User.Status);
-        await ApplyCodeAsync(state, hit.Key, hit.User, SignUpPurpose, request.Input.Req("ConfirmationCode"), u => Verified(u) with { Status = UserStatus.Confirmed }, ct).ConfigureAwait(false);
+        // The code proves the contact, which then counts as a sign-in alias: one another user holds
+        // raises AliasExistsException, unless ForceAliasCreation moves it to this user.
+        await ApplyCodeAsync(state, hit.Key, hit.User, SignUpPurpose, request.Input.Req("ConfirmationCode"), u => Verified(u) with { Status = UserStatus.Confirmed },
+            request.Input.Bool("ForceAliasCreation") ?? false, ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
 
@@ -199,6 +202,18 @@ public sealed partial class IdentityService
         var flag = ContactOf(user)?.Attribute == "phone_number" ? "phone_number_verified" : "email_verified";
         var attributes = user.Attributes.Where(a => a.Key != flag).Append(new(flag, "true")).ToList();
         return user with { Attributes = attributes };
+    }
+
+    /// <summary>
+    /// A reset code proves its contact too, but never takes over a sign-in alias another user holds
+    /// (ConfirmForgotPassword has no AliasExistsException): then the contact stays as it was.
+    /// </summary>
+    private static User VerifiedUnlessHeld(PoolState state, string key, User user)
+    {
+        var verified = Verified(user);
+        var held = state.AliasesOf(verified.Attributes)
+            .Any(a => state.Aliases.TryGetValue(PoolState.AliasKey(a.Attribute, a.Value), out var owner) && owner != key);
+        return held ? user : verified;
     }
 
     private async ValueTask<AwsResponse> AdminConfirmSignUpAsync(AwsRequest request, CancellationToken ct)
@@ -273,12 +288,12 @@ public sealed partial class IdentityService
         var prepared = WithPassword(hit.User, state.Pool, password, temporary: false);
         await ApplyCodeAsync(state, hit.Key, hit.User, ResetPurpose, request.Input.Req("ConfirmationCode"), current => prepared with
         {
-            Attributes = Verified(current).Attributes,
+            Attributes = VerifiedUnlessHeld(state, hit.Key, current).Attributes,
             Enabled = current.Enabled,
             Status = UserStatus.Confirmed,
             Code = null,
             TokensValidAfter = current.TokensValidAfter,
-        }, ct).ConfigureAwait(false);
+        }, forceAliases: false, ct).ConfigureAwait(false);
         Throttle.RecordSuccess(ThrottleKey(state, hit.Key));
         return AwsResponse.Empty;
     }
