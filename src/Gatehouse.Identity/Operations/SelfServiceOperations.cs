@@ -50,6 +50,15 @@ public sealed partial class IdentityService
         : user.Attribute("phone_number") is { } phone ? ("phone_number", phone, "SMS")
         : null;
 
+    /// <summary>
+    /// Where a password-reset code may go (ForgotPassword): as <see cref="ContactOf"/>, but only to an
+    /// email or phone number marked verified; AWS answers InvalidParameterException when there is none.
+    /// </summary>
+    private static (string Attribute, string Destination, string Medium)? VerifiedContactOf(User user) =>
+        user.Attribute("email") is { } email && user.Attribute("email_verified") == "true" ? ("email", email, "EMAIL")
+        : user.Attribute("phone_number") is { } phone && user.Attribute("phone_number_verified") == "true" ? ("phone_number", phone, "SMS")
+        : null;
+
     private static JsonObject DeliveryJson(string attribute, string destination, string medium) => new()
     {
         ["Destination"] = Mask(destination, medium),
@@ -258,13 +267,15 @@ public sealed partial class IdentityService
             var fake = LooksLikeEmail(name) ? ("email", name, "EMAIL") : ("email", "x@x", "EMAIL");
             return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(fake.Item1, fake.Item2, fake.Item3) };
         }
-        var contact = await SendResetCodeAsync(state, hit.Key, hit.User, keepStatus: true, ct).ConfigureAwait(false);
+        // Unlike an unknown user, a real one without a verified contact gets the error in either mode
+        // (the model's PreventUserExistenceErrors text covers only users that do not exist).
+        var contact = VerifiedContactOf(hit.User) ?? throw IdentityErrors.NoVerifiedContact();
+        await SendResetCodeAsync(state, hit.Key, hit.User, contact, keepStatus: true, ct).ConfigureAwait(false);
         return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(contact.Attribute, contact.Destination, contact.Medium) };
     }
 
-    private async Task<(string Attribute, string Destination, string Medium)> SendResetCodeAsync(PoolState state, string key, User user, bool keepStatus, CancellationToken ct)
+    private async Task SendResetCodeAsync(PoolState state, string key, User user, (string Attribute, string Destination, string Medium) contact, bool keepStatus, CancellationToken ct)
     {
-        var contact = ContactOf(user) ?? throw IdentityErrors.NoVerifiedContact();
         var (code, pending) = NewCode(user, ResetPurpose, TimeSpan.FromHours(1));
         var updated = await UpdateUserAsync(state, key, user.Sub, current => current with
         {
@@ -272,7 +283,6 @@ public sealed partial class IdentityService
             Status = keepStatus ? current.Status : UserStatus.ResetRequired,
         }, ct).ConfigureAwait(false);
         DeliverCode(state.Pool, updated, ResetPurpose, code, contact);
-        return contact;
     }
 
     private async ValueTask<AwsResponse> ConfirmForgotPasswordAsync(AwsRequest request, CancellationToken ct)
@@ -304,7 +314,10 @@ public sealed partial class IdentityService
         var (key, user) = RequireUser(state, request.Input.Req("Username"));
         if (user.Status is UserStatus.ForceChangePassword)
             throw IdentityErrors.CannotResetPassword();
-        await SendResetCodeAsync(state, key, user, keepStatus: false, ct).ConfigureAwait(false);
+        // AWS documents the verified-contact rule for ForgotPassword only; the administrator's reset
+        // still reaches an unverified email or phone.
+        var contact = ContactOf(user) ?? throw IdentityErrors.NoVerifiedContact();
+        await SendResetCodeAsync(state, key, user, contact, keepStatus: false, ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
 
