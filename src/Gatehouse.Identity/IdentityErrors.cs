@@ -18,7 +18,7 @@ internal static class IdentityErrors
     public static AwsException UserExists() => new(E.UsernameExistsException, "User already exists");
     public static AwsException EmailExists() => new(E.UsernameExistsException, "An account with the given email already exists.");
     public static AwsException PhoneExists() => new(E.UsernameExistsException, "An account with the given phone_number already exists.");
-    public static AwsException AliasExists() => new(E.AliasExistsException, "An account with the given email already exists.");
+    public static AwsException AliasExists(string attribute) => new(E.AliasExistsException, $"An account with the given {attribute} already exists.");
     public static AwsException GroupExists() => new(E.GroupExistsException, "A group with the name already exists.");
 
     public static AwsException IncorrectCredentials() => new(E.NotAuthorizedException, "Incorrect username or password.");

@@ -90,7 +90,7 @@ public sealed class SelfServiceTests : IClassFixture<GatehouseProcess>, IDisposa
     public async Task ForgotPassword_CodeFromOutbox_SetsNewPassword()
     {
         var (pool, client) = await SetUpAsync();
-        await _wire.CreateConfirmedUserAsync(pool, "forgot@example.com", "Old-Passw0rd!");
+        await _wire.CreateConfirmedUserAsync(pool, "forgot@example.com", "Old-Passw0rd!", ("email_verified", "true"));
         var sent = (await _wire.CallAsync("ForgotPassword", new JsonObject { ["ClientId"] = client, ["Username"] = "forgot@example.com" })).Ok();
         Assert.Equal("email", sent["CodeDeliveryDetails"]!["AttributeName"]!.GetValue<string>());
         var code = await LatestCodeAsync(pool, "reset");
@@ -110,6 +110,76 @@ public sealed class SelfServiceTests : IClassFixture<GatehouseProcess>, IDisposa
         {
             ["ClientId"] = client, ["Username"] = "forgot@example.com", ["ConfirmationCode"] = code, ["Password"] = "Again-Passw0rd!",
         })).Fails("CodeMismatchException", "Invalid verification code provided, please try again.");
+    }
+
+    /// <summary>The repro: an invited user with an email (never verified) who completed NEW_PASSWORD_REQUIRED.</summary>
+    private async Task<(string Pool, string Client)> InvitedUserWithUnverifiedEmailAsync(string username, JsonObject? clientSettings = null, params (string Name, string Value)[] extra)
+    {
+        var pool = await _wire.CreatePoolAsync();
+        var client = (await _wire.CreateClientAsync(pool, clientSettings, "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"))["ClientId"]!.GetValue<string>();
+        var attributes = new JsonArray(new JsonObject { ["Name"] = "email", ["Value"] = username + "@example.com" });
+        foreach (var (name, value) in extra)
+            attributes.Add(new JsonObject { ["Name"] = name, ["Value"] = value });
+        (await _wire.CallAsync("AdminCreateUser", new JsonObject
+        {
+            ["UserPoolId"] = pool, ["Username"] = username, ["TemporaryPassword"] = "Temp-Passw0rd!", ["MessageAction"] = "SUPPRESS", ["UserAttributes"] = attributes,
+        })).Ok();
+        var session = (await _wire.AdminPasswordSignInAsync(pool, client, username, "Temp-Passw0rd!")).Ok()["Session"]!.GetValue<string>();
+        (await _wire.CallAsync("AdminRespondToAuthChallenge", new JsonObject
+        {
+            ["UserPoolId"] = pool, ["ClientId"] = client, ["ChallengeName"] = "NEW_PASSWORD_REQUIRED", ["Session"] = session,
+            ["ChallengeResponses"] = new JsonObject { ["USERNAME"] = username, ["NEW_PASSWORD"] = "Final-Passw0rd!" },
+        })).Ok();
+        return (pool, client);
+    }
+
+    private async Task<int> ResetMessagesAsync(string pool)
+    {
+        var outbox = JsonNode.Parse(await (await _wire.GetAsync($"/_gatehouse/outbox?poolId={pool}")).Content.ReadAsStringAsync())!;
+        return outbox["messages"]!.AsArray().Count(m => m!["purpose"]!.GetValue<string>() == "reset");
+    }
+
+    [Fact]
+    public async Task ForgotPassword_UnverifiedEmail_InvalidParameterAndNoCode()
+    {
+        var (pool, client) = await InvitedUserWithUnverifiedEmailAsync("unverified");
+        var forgot = await _server.AwsAsync("cognito-idp", "forgot-password", "--client-id", client, "--username", "unverified");
+        Assert.NotEqual(0, forgot.ExitCode);
+        Assert.Contains("InvalidParameterException", forgot.StandardError, StringComparison.Ordinal);
+        Assert.Contains("no registered/verified email or phone_number", forgot.StandardError, StringComparison.Ordinal);
+        Assert.Equal(0, await ResetMessagesAsync(pool));
+
+        // Once the email is verified, the code goes to it.
+        (await _wire.CallAsync("AdminUpdateUserAttributes", new JsonObject
+        {
+            ["UserPoolId"] = pool, ["Username"] = "unverified",
+            ["UserAttributes"] = new JsonArray(new JsonObject { ["Name"] = "email_verified", ["Value"] = "true" }),
+        })).Ok();
+        var sent = (await _wire.CallAsync("ForgotPassword", new JsonObject { ["ClientId"] = client, ["Username"] = "unverified" })).Ok();
+        Assert.Equal("u***@e***", sent["CodeDeliveryDetails"]!["Destination"]!.GetValue<string>());
+        Assert.Equal(1, await ResetMessagesAsync(pool));
+    }
+
+    [Fact]
+    public async Task ForgotPassword_UnverifiedEmailPreventUserExistenceErrors_InvalidParameter()
+    {
+        var (pool, client) = await InvitedUserWithUnverifiedEmailAsync("hidden", new JsonObject { ["PreventUserExistenceErrors"] = "ENABLED" });
+        (await _wire.CallAsync("ForgotPassword", new JsonObject { ["ClientId"] = client, ["Username"] = "hidden" }))
+            .Fails("InvalidParameterException", "Cannot reset password for the user as there is no registered/verified email or phone_number");
+        Assert.Equal(0, await ResetMessagesAsync(pool));
+        // An unknown user still gets the simulated delivery.
+        var fake = (await _wire.CallAsync("ForgotPassword", new JsonObject { ["ClientId"] = client, ["Username"] = "ghost" })).Ok();
+        Assert.Equal("EMAIL", fake["CodeDeliveryDetails"]!["DeliveryMedium"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ForgotPassword_UnverifiedEmailVerifiedPhone_CodeToPhone()
+    {
+        var (pool, client) = await InvitedUserWithUnverifiedEmailAsync("phoned", null, ("phone_number", "+15555550123"), ("phone_number_verified", "true"));
+        var sent = (await _wire.CallAsync("ForgotPassword", new JsonObject { ["ClientId"] = client, ["Username"] = "phoned" })).Ok();
+        Assert.Equal("phone_number", sent["CodeDeliveryDetails"]!["AttributeName"]!.GetValue<string>());
+        Assert.Equal("SMS", sent["CodeDeliveryDetails"]!["DeliveryMedium"]!.GetValue<string>());
+        Assert.Equal(1, await ResetMessagesAsync(pool));
     }
 
     [Fact]

@@ -48,21 +48,50 @@ internal sealed class PoolState
             .OrderBy(g => g.Precedence ?? int.MaxValue).ThenBy(g => g.Name, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Re-indexes a user's sign-in aliases after a change (or removal when <paramref name="user"/> is null).</summary>
-    public void IndexAliases(string userKey, User? old, User? user)
+    /// <summary>
+    /// The sign-in aliases a user's attributes give: a username attribute (email or phone as the
+    /// username) always; among alias attributes, <c>preferred_username</c> always, but an email or
+    /// phone number only once verified (<c>email_verified</c> / <c>phone_number_verified</c> "true"),
+    /// as Cognito documents for ForceAliasCreation. Derived from the stored attributes alone, so the
+    /// index rebuilt at start-up matches the one kept while running.
+    /// </summary>
+    public IEnumerable<(string Attribute, string Value)> AliasesOf(IReadOnlyList<KeyValuePair<string, string>> attributes)
     {
         foreach (var attribute in Pool.SignInAttributes)
         {
-            if (old?.Attribute(attribute) is { } oldValue && Aliases.TryGetValue(AliasKey(attribute, oldValue), out var owner) && owner == userKey)
-                Aliases.TryRemove(AliasKey(attribute, oldValue), out _);
+            var value = Value(attributes, attribute);
+            if (value is null)
+                continue;
+            if (Pool.UsernameAttributes.Contains(attribute) || attribute == "preferred_username" || Value(attributes, attribute + "_verified") == "true")
+                yield return (attribute, value);
+        }
+    }
+
+    private static string? Value(IReadOnlyList<KeyValuePair<string, string>> attributes, string name)
+    {
+        foreach (var (key, value) in attributes)
+        {
+            if (key == name)
+                return value;
+        }
+        return null;
+    }
+
+    /// <summary>Re-indexes a user's sign-in aliases after a change (or removal when <paramref name="user"/> is null).</summary>
+    public void IndexAliases(string userKey, User? old, User? user)
+    {
+        if (old is not null)
+        {
+            foreach (var (attribute, oldValue) in AliasesOf(old.Attributes))
+            {
+                if (Aliases.TryGetValue(AliasKey(attribute, oldValue), out var owner) && owner == userKey)
+                    Aliases.TryRemove(AliasKey(attribute, oldValue), out _);
+            }
         }
         if (user is null)
             return;
-        foreach (var attribute in Pool.SignInAttributes)
-        {
-            if (user.Attribute(attribute) is { } value)
-                Aliases[AliasKey(attribute, value)] = userKey;
-        }
+        foreach (var (attribute, value) in AliasesOf(user.Attributes))
+            Aliases[AliasKey(attribute, value)] = userKey;
     }
 
     /// <summary>The user a sign-in name denotes: the username itself, or an alias.</summary>

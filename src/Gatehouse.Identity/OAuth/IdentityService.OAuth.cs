@@ -115,7 +115,6 @@ public sealed partial class IdentityService
                 if (current.CredentialStamp != session.CredentialStamp || current.Status != UserStatus.ForceChangePassword)
                     throw IdentityErrors.InvalidSession();
                 var merged = MergeAttributes(state.Pool, current.Attributes, attributes, creating: false);
-                CheckAliasesFree(state, session.UserKey, merged);
                 return prepared with { Attributes = merged, Enabled = current.Enabled, Status = UserStatus.Confirmed, Code = null };
             }, ct).ConfigureAwait(false);
             Sessions.Remove(sessionToken);

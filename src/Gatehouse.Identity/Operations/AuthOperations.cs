@@ -230,7 +230,6 @@ public sealed partial class IdentityService
             if (current.CredentialStamp != session.CredentialStamp || current.Status != UserStatus.ForceChangePassword)
                 throw IdentityErrors.InvalidSession();
             var attributes = MergeAttributes(state.Pool, current.Attributes, updates, creating: false);
-            CheckAliasesFree(state, session.UserKey, attributes);
             return prepared with { Attributes = attributes, Enabled = current.Enabled, Status = UserStatus.Confirmed, Code = null };
         }, ct).ConfigureAwait(false);
         if (!Sessions.Remove(sessionToken!))

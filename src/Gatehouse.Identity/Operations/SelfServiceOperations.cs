@@ -50,6 +50,15 @@ public sealed partial class IdentityService
         : user.Attribute("phone_number") is { } phone ? ("phone_number", phone, "SMS")
         : null;
 
+    /// <summary>
+    /// Where a password-reset code may go (ForgotPassword): as <see cref="ContactOf"/>, but only to an
+    /// email or phone number marked verified; AWS answers InvalidParameterException when there is none.
+    /// </summary>
+    private static (string Attribute, string Destination, string Medium)? VerifiedContactOf(User user) =>
+        user.Attribute("email") is { } email && user.Attribute("email_verified") == "true" ? ("email", email, "EMAIL")
+        : user.Attribute("phone_number") is { } phone && user.Attribute("phone_number_verified") == "true" ? ("phone_number", phone, "SMS")
+        : null;
+
     private static JsonObject DeliveryJson(string attribute, string destination, string medium) => new()
     {
         ["Destination"] = Mask(destination, medium),
@@ -107,11 +116,11 @@ public sealed partial class IdentityService
         }
     }
 
-    private async Task<User> ApplyCodeAsync(PoolState state, string key, User user, string purpose, string code, Func<User, User> then, CancellationToken ct)
+    private async Task<User> ApplyCodeAsync(PoolState state, string key, User user, string purpose, string code, Func<User, User> then, bool forceAliases, CancellationToken ct)
     {
         try
         {
-            return await UpdateUserAsync(state, key, user.Sub, current => then(ConsumeCode(current, purpose, code)), ct).ConfigureAwait(false);
+            return await UpdateUserAsync(state, key, user.Sub, current => then(ConsumeCode(current, purpose, code)), forceAliases, ct).ConfigureAwait(false);
         }
         catch (Gatehouse.Core.AwsException e) when (e.Code == "CodeMismatchException")
         {
@@ -162,9 +171,9 @@ public sealed partial class IdentityService
             EnsureLive(state);
             if (state.Users.ContainsKey(key))
                 throw IdentityErrors.UserExists();
-            CheckAliasesFree(state, key, attributes);
-            await WriteAsync((c, t) => IdentityStore.SaveUserAsync(c, t, user), ct).ConfigureAwait(false);
-            ApplyUser(state, key, null, user);
+            var displaced = ClaimAliases(state, key, attributes, force: false);
+            await WriteAsync((c, t) => SaveUsersAsync(c, t, user, displaced), ct).ConfigureAwait(false);
+            ApplyUsers(state, key, null, user, displaced);
         }
         var output = new JsonObject { ["UserConfirmed"] = false, ["UserSub"] = sub };
         if (contact is { } to && code is not null)
@@ -189,7 +198,10 @@ public sealed partial class IdentityService
             throw client.PreventUserExistenceErrors ? IdentityErrors.CodeMismatch() : IdentityErrors.UsernameClientNotFound();
         if (hit.User.Status != UserStatus.Unconfirmed)
             throw IdentityErrors.CannotConfirm(hit.User.Status);
-        await ApplyCodeAsync(state, hit.Key, hit.User, SignUpPurpose, request.Input.Req("ConfirmationCode"), u => Verified(u) with { Status = UserStatus.Confirmed }, ct).ConfigureAwait(false);
+        // The code proves the contact, which then counts as a sign-in alias: one another user holds
+        // raises AliasExistsException, unless ForceAliasCreation moves it to this user.
+        await ApplyCodeAsync(state, hit.Key, hit.User, SignUpPurpose, request.Input.Req("ConfirmationCode"), u => Verified(u) with { Status = UserStatus.Confirmed },
+            request.Input.Bool("ForceAliasCreation") ?? false, ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
 
@@ -199,6 +211,18 @@ public sealed partial class IdentityService
         var flag = ContactOf(user)?.Attribute == "phone_number" ? "phone_number_verified" : "email_verified";
         var attributes = user.Attributes.Where(a => a.Key != flag).Append(new(flag, "true")).ToList();
         return user with { Attributes = attributes };
+    }
+
+    /// <summary>
+    /// A reset code proves its contact too, but never takes over a sign-in alias another user holds
+    /// (ConfirmForgotPassword has no AliasExistsException): then the contact stays as it was.
+    /// </summary>
+    private static User VerifiedUnlessHeld(PoolState state, string key, User user)
+    {
+        var verified = Verified(user);
+        var held = state.AliasesOf(verified.Attributes)
+            .Any(a => state.Aliases.TryGetValue(PoolState.AliasKey(a.Attribute, a.Value), out var owner) && owner != key);
+        return held ? user : verified;
     }
 
     private async ValueTask<AwsResponse> AdminConfirmSignUpAsync(AwsRequest request, CancellationToken ct)
@@ -243,13 +267,15 @@ public sealed partial class IdentityService
             var fake = LooksLikeEmail(name) ? ("email", name, "EMAIL") : ("email", "x@x", "EMAIL");
             return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(fake.Item1, fake.Item2, fake.Item3) };
         }
-        var contact = await SendResetCodeAsync(state, hit.Key, hit.User, keepStatus: true, ct).ConfigureAwait(false);
+        // Unlike an unknown user, a real one without a verified contact gets the error in either mode
+        // (the model's PreventUserExistenceErrors text covers only users that do not exist).
+        var contact = VerifiedContactOf(hit.User) ?? throw IdentityErrors.NoVerifiedContact();
+        await SendResetCodeAsync(state, hit.Key, hit.User, contact, keepStatus: true, ct).ConfigureAwait(false);
         return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(contact.Attribute, contact.Destination, contact.Medium) };
     }
 
-    private async Task<(string Attribute, string Destination, string Medium)> SendResetCodeAsync(PoolState state, string key, User user, bool keepStatus, CancellationToken ct)
+    private async Task SendResetCodeAsync(PoolState state, string key, User user, (string Attribute, string Destination, string Medium) contact, bool keepStatus, CancellationToken ct)
     {
-        var contact = ContactOf(user) ?? throw IdentityErrors.NoVerifiedContact();
         var (code, pending) = NewCode(user, ResetPurpose, TimeSpan.FromHours(1));
         var updated = await UpdateUserAsync(state, key, user.Sub, current => current with
         {
@@ -257,7 +283,6 @@ public sealed partial class IdentityService
             Status = keepStatus ? current.Status : UserStatus.ResetRequired,
         }, ct).ConfigureAwait(false);
         DeliverCode(state.Pool, updated, ResetPurpose, code, contact);
-        return contact;
     }
 
     private async ValueTask<AwsResponse> ConfirmForgotPasswordAsync(AwsRequest request, CancellationToken ct)
@@ -273,12 +298,12 @@ public sealed partial class IdentityService
         var prepared = WithPassword(hit.User, state.Pool, password, temporary: false);
         await ApplyCodeAsync(state, hit.Key, hit.User, ResetPurpose, request.Input.Req("ConfirmationCode"), current => prepared with
         {
-            Attributes = Verified(current).Attributes,
+            Attributes = VerifiedUnlessHeld(state, hit.Key, current).Attributes,
             Enabled = current.Enabled,
             Status = UserStatus.Confirmed,
             Code = null,
             TokensValidAfter = current.TokensValidAfter,
-        }, ct).ConfigureAwait(false);
+        }, forceAliases: false, ct).ConfigureAwait(false);
         Throttle.RecordSuccess(ThrottleKey(state, hit.Key));
         return AwsResponse.Empty;
     }
@@ -289,7 +314,10 @@ public sealed partial class IdentityService
         var (key, user) = RequireUser(state, request.Input.Req("Username"));
         if (user.Status is UserStatus.ForceChangePassword)
             throw IdentityErrors.CannotResetPassword();
-        await SendResetCodeAsync(state, key, user, keepStatus: false, ct).ConfigureAwait(false);
+        // AWS documents the verified-contact rule for ForgotPassword only; the administrator's reset
+        // still reaches an unverified email or phone.
+        var contact = ContactOf(user) ?? throw IdentityErrors.NoVerifiedContact();
+        await SendResetCodeAsync(state, key, user, contact, keepStatus: false, ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
 

@@ -96,18 +96,57 @@ public sealed partial class IdentityService
         }
     }
 
-    /// <summary>Refuses a sign-in alias (email, phone, preferred_username) that another user already holds.</summary>
-    private static void CheckAliasesFree(PoolState state, string userKey, IReadOnlyList<KeyValuePair<string, string>> attributes)
+    /// <summary>
+    /// Checks the sign-in aliases <paramref name="attributes"/> give (see <see cref="PoolState.AliasesOf"/>)
+    /// against the other users. A username attribute another user holds is refused as before; an alias
+    /// another user holds raises AliasExistsException, unless <paramref name="force"/> (ForceAliasCreation)
+    /// and it is a verified email or phone number: then it moves, and the previous holder — returned, to
+    /// be saved in the same write — keeps the attribute but no longer verified, so it signs in with it no more.
+    /// </summary>
+    private List<(string Key, User User)> ClaimAliases(PoolState state, string userKey, IReadOnlyList<KeyValuePair<string, string>> attributes, bool force)
     {
-        foreach (var attribute in state.Pool.SignInAttributes)
+        var displaced = new List<(string Key, User User)>();
+        foreach (var (attribute, value) in state.AliasesOf(attributes))
         {
-            var value = attributes.FirstOrDefault(a => a.Key == attribute).Value;
-            if (value is null || !state.Aliases.TryGetValue(PoolState.AliasKey(attribute, value), out var owner) || owner == userKey)
+            if (!state.Aliases.TryGetValue(PoolState.AliasKey(attribute, value), out var owner) || owner == userKey)
                 continue;
             if (state.Pool.UsernameAttributes.Contains(attribute))
                 throw attribute == "phone_number" ? IdentityErrors.PhoneExists() : IdentityErrors.EmailExists();
-            throw IdentityErrors.AliasExists();
+            if (!force || attribute is not ("email" or "phone_number") || !state.Users.TryGetValue(owner, out var previous))
+                throw IdentityErrors.AliasExists(attribute);
+            var index = displaced.FindIndex(d => d.Key == owner);
+            var holder = index >= 0 ? displaced[index].User : previous;
+            var flag = attribute + "_verified";
+            var unverified = holder with
+            {
+                Attributes = holder.Attributes.Select(a => a.Key == flag ? new KeyValuePair<string, string>(flag, "false") : a).ToList(),
+                Modified = Now,
+            };
+            if (index >= 0)
+                displaced[index] = (owner, unverified);
+            else
+                displaced.Add((owner, unverified));
         }
+        return displaced;
+    }
+
+    /// <summary>Saves a user and the users who lost an alias to them, in one transaction.</summary>
+    private static async Task SaveUsersAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction t, User user, List<(string Key, User User)> displaced)
+    {
+        foreach (var (_, other) in displaced)
+            await IdentityStore.SaveUserAsync(c, t, other).ConfigureAwait(false);
+        await IdentityStore.SaveUserAsync(c, t, user).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies a saved user and its displaced alias holders in memory: the holders first, so the index ends with the new owner.</summary>
+    private static void ApplyUsers(PoolState state, string key, User? old, User user, List<(string Key, User User)> displaced)
+    {
+        foreach (var (otherKey, other) in displaced)
+        {
+            if (state.Users.TryGetValue(otherKey, out var before))
+                ApplyUser(state, otherKey, before, other);
+        }
+        ApplyUser(state, key, old, user);
     }
 
     /// <summary>
@@ -176,9 +215,9 @@ public sealed partial class IdentityService
             EnsureLive(state);
             if (state.Users.ContainsKey(key))
                 throw IdentityErrors.UserAccountExists();
-            CheckAliasesFree(state, key, attributes);
-            await WriteAsync((c, t) => IdentityStore.SaveUserAsync(c, t, user), ct).ConfigureAwait(false);
-            ApplyUser(state, key, null, user);
+            var displaced = ClaimAliases(state, key, attributes, input.Bool("ForceAliasCreation") ?? false);
+            await WriteAsync((c, t) => SaveUsersAsync(c, t, user, displaced), ct).ConfigureAwait(false);
+            ApplyUsers(state, key, null, user, displaced);
         }
         if (action != "SUPPRESS")
             SendInvitation(state.Pool, user, password, input.Strings("DesiredDeliveryMediums").ToList());
@@ -263,8 +302,15 @@ public sealed partial class IdentityService
         return AwsResponse.Empty;
     }
 
-    /// <summary>Applies <paramref name="change"/> to the current version of a user under the write gate: store first, then memory.</summary>
-    private async Task<User> UpdateUserAsync(PoolState state, string key, string sub, Func<User, User> change, CancellationToken ct)
+    /// <summary>
+    /// Applies <paramref name="change"/> to the current version of a user under the write gate: store
+    /// first, then memory. The sign-in aliases the result gives are checked against the other users
+    /// (<see cref="ClaimAliases"/>; <paramref name="forceAliases"/> is ConfirmSignUp's ForceAliasCreation).
+    /// </summary>
+    private Task<User> UpdateUserAsync(PoolState state, string key, string sub, Func<User, User> change, CancellationToken ct) =>
+        UpdateUserAsync(state, key, sub, change, forceAliases: false, ct);
+
+    private async Task<User> UpdateUserAsync(PoolState state, string key, string sub, Func<User, User> change, bool forceAliases, CancellationToken ct)
     {
         using (await GateAsync(ct).ConfigureAwait(false))
         {
@@ -272,8 +318,9 @@ public sealed partial class IdentityService
             if (!state.Users.TryGetValue(key, out var current) || current.Sub != sub)
                 throw IdentityErrors.UserNotFound();
             var updated = change(current) with { Modified = Now };
-            await WriteAsync((c, t) => IdentityStore.SaveUserAsync(c, t, updated), ct).ConfigureAwait(false);
-            ApplyUser(state, key, current, updated);
+            var displaced = ClaimAliases(state, key, updated.Attributes, forceAliases);
+            await WriteAsync((c, t) => SaveUsersAsync(c, t, updated, displaced), ct).ConfigureAwait(false);
+            ApplyUsers(state, key, current, updated, displaced);
             return updated;
         }
     }
@@ -325,12 +372,8 @@ public sealed partial class IdentityService
                 updates.Add(new(flag, "false"));
         }
         MergeAttributes(state.Pool, found.Attributes, updates, creating: false);
-        await UpdateUserAsync(state, key, found.Sub, current =>
-        {
-            var merged = MergeAttributes(state.Pool, current.Attributes, updates, creating: false);
-            CheckAliasesFree(state, key, merged);
-            return current with { Attributes = merged };
-        }, ct).ConfigureAwait(false);
+        await UpdateUserAsync(state, key, found.Sub,
+            current => current with { Attributes = MergeAttributes(state.Pool, current.Attributes, updates, creating: false) }, ct).ConfigureAwait(false);
     }
 
     private async ValueTask<AwsResponse> AdminDeleteUserAttributesAsync(AwsRequest request, CancellationToken ct)

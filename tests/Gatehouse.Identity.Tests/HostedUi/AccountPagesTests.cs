@@ -64,6 +64,9 @@ public sealed class AccountPagesTests : IClassFixture<GatehouseProcess>
     public async Task ForgotPassword_CodeFromOutbox_NewPasswordSignsIn()
     {
         var setup = await CreateAsync(_server);
+        // AWS sends reset codes only to a verified email (an unverified one: see the next test).
+        (await _server.AwsAsync("cognito-idp", "admin-update-user-attributes", "--user-pool-id", setup.PoolId, "--username", setup.Email,
+            "--user-attributes", "Name=email_verified,Value=true")).EnsureSuccess();
         var baseUrl = Base(_server, setup.Domain);
         var query = AuthorizeQuery(setup);
         using var browser = Browser();
@@ -85,6 +88,23 @@ public sealed class AccountPagesTests : IClassFixture<GatehouseProcess>
         using var old = await SignInAsync(browser, baseUrl, query, setup.Email, setup.Password);
         Assert.Equal(HttpStatusCode.BadRequest, old.StatusCode);
         Code(await SignInAsync(browser, baseUrl, query, setup.Email, "Reset-Passw0rd!2"));
+    }
+
+    [Fact]
+    public async Task ForgotPassword_UnverifiedEmail_FormShowsErrorAndNoCode()
+    {
+        var setup = await CreateAsync(_server);
+        var baseUrl = Base(_server, setup.Domain);
+        var query = AuthorizeQuery(setup);
+        using var browser = Browser();
+
+        var form = await browser.GetStringAsync($"{baseUrl}/forgotPassword?{query}");
+        var refused = await PostAsync(browser, $"{baseUrl}/forgotPassword?{query}", form, new() { ["username"] = setup.Email }, HttpStatusCode.BadRequest);
+        Assert.Contains("no registered/verified email or phone_number", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h1>Choose a new password</h1>", refused, StringComparison.Ordinal);
+        using var http = _server.CreateClient();
+        var messages = JsonNode.Parse(await http.GetStringAsync($"/_gatehouse/outbox?poolId={setup.PoolId}"))!["messages"]!.AsArray();
+        Assert.DoesNotContain(messages, m => m!.Str("purpose") == "reset");
     }
 
     [Fact]
