@@ -118,6 +118,25 @@ public sealed class InProcessTests
     }
 
     [Fact]
+    public async Task Burst_AfterAColdBurstLeftManyEnvironments_StaysOnAFewBusyOnes()
+    {
+        // A burst of slow invocations leaves threshold + 4 environments; a later burst of quick ones
+        // is served by about threshold of them, not spread over every idle interpreter.
+        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions());
+        await functions.CreateAsync("mixed", "python3.13", "app.handler",
+            Zip(("app.py", "import os, time\ndef handler(event, context):\n    time.sleep(event.get('sleep', 0))\n    return {'pid': os.getpid()}\n")), timeout: 30);
+        var threshold = Invocation.EnvironmentPool.WarmFirstThreshold;
+        var slow = await Task.WhenAll(Enumerable.Range(0, threshold + 4).Select(_ => functions.InvokeAsync("mixed", "{\"sleep\": 1}")));
+        var environments = slow.Select(r => Pid(r.Payload)).Distinct().Count();
+
+        var quick = await Task.WhenAll(Enumerable.Range(0, threshold * 8).Select(_ => functions.InvokeAsync("mixed")));
+
+        Assert.Equal(threshold + 4, environments);
+        Assert.All(quick, r => Assert.Equal(FunctionInvocationStatus.Success, r.Result.Status));
+        Assert.InRange(quick.Select(r => Pid(r.Payload)).Distinct().Count(), 1, environments - 1);
+    }
+
+    [Fact]
     public async Task ResetAndDispose_RunningEnvironments_EndTheirProcesses()
     {
         var functions = await InProcessFunctions.StartAsync(new FunctionsOptions());

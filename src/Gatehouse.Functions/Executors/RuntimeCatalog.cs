@@ -15,7 +15,7 @@ internal enum RuntimeFamily
 /// Maps Lambda runtime names to what runs them here: python3.x on the machine's Python (the
 /// bootstrap Gatehouse ships), nodejs*.x on the machine's Node, provided.* as the zip's own
 /// <c>bootstrap</c>. Interpreters come from <see cref="FunctionsOptions.Interpreters"/> (default:
-/// <c>python3</c> and <c>node</c> on PATH). When the exact version asked for is not the one
+/// <c>python3</c> and <c>node</c>, the system's first). When the exact version asked for is not the one
 /// installed, the function still runs and its log says on what.
 /// </summary>
 internal sealed class RuntimeCatalog
@@ -80,18 +80,42 @@ internal sealed class RuntimeCatalog
     private static readonly string[] PythonProbe = ["-c", "import sys, platform; print(sys.executable); print('Python ' + platform.python_version())"];
     private static readonly string[] NodeProbe = ["-e", "console.log(process.execPath); console.log(process.version)"];
 
+    /// <summary>The folders of Lambda's own PATH, where a machine's system interpreters live.</summary>
+    private static readonly string[] SystemBin = ["/usr/local/bin", "/usr/bin", "/bin"];
+
     /// <summary>
-    /// The interpreter's real executable and version, asked of the interpreter itself once. The
-    /// runtime process gets Lambda's PATH, not the server's, so a bare name would find another
-    /// interpreter there (or none); and a version manager's shim (pyenv, nvm, asdf) would run as a
-    /// script that adds its own variables to the function's environment.
+    /// The interpreter's real executable and version, asked of the interpreter itself once. A bare
+    /// name is looked up on Lambda's PATH first (the machine's system interpreter: a clean one, as
+    /// Lambda's is, rather than a developer's environment whose extra packages would hide what a zip
+    /// lacks), then on the server's PATH. The real executable is what runs: a version manager's shim
+    /// (pyenv, nvm, asdf) would add its own variables to the function's environment.
     /// </summary>
     private (string Path, string? Version) Interpreter(string runtime, string fallback, string[] probe)
     {
         var program = _options.Interpreters.GetValueOrDefault(runtime)
             ?? _options.Interpreters.GetValueOrDefault(fallback)
             ?? fallback;
-        return _interpreters.GetOrAdd(program, p => new Lazy<(string, string?)>(() => Probe(p, probe))).Value;
+        return _interpreters.GetOrAdd(program, p => new Lazy<(string, string?)>(() => Probe(OnSystemPath(p) ?? p, probe))).Value;
+    }
+
+    private static string? OnSystemPath(string program)
+    {
+        if (program.Contains('/', StringComparison.Ordinal) || OperatingSystem.IsWindows())
+            return null;
+        foreach (var directory in SystemBin)
+        {
+            var candidate = Path.Combine(directory, program);
+            try
+            {
+                if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+                    return candidate;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not readable: keep looking.
+            }
+        }
+        return null;
     }
 
     private static (string Path, string? Version) Probe(string program, string[] probe)

@@ -37,14 +37,14 @@ internal sealed class ConcurrencyCounter
 /// stop at once, busy ones when they finish, so new code never shares a pool with old code.
 /// </summary>
 /// <remarks>
-/// Scale-out differs from AWS in one respect, on purpose: once a pool has
-/// <see cref="WarmFirstThreshold"/> environments (two per core), an invocation that finds none idle
-/// waits up to <see cref="ScaleOutDelay"/> for one to finish before a new process is started. On a
-/// laptop every environment competes for the same cores, so a burst of 32 requests served by dozens of
-/// interpreters is slower than the same burst queued for a few warm ones (a warm invoke takes well
-/// under a millisecond; a cold start tens, so the delay outlasts the first environments' own start).
-/// Long-running invocations still get their own environment after the delay, and concurrency limits
-/// and throttling are unchanged.
+/// Scale-out differs from AWS in one respect, on purpose: once <see cref="WarmFirstThreshold"/>
+/// environments (two per core) are busy, a new invocation waits up to <see cref="ScaleOutDelay"/> for
+/// one of them to finish, even when other environments are idle; after the delay it takes an idle
+/// environment, or a new one. On a laptop every environment competes for the same cores: a burst of
+/// 32 short requests spread over 32 interpreters costs a process wake-up per request, while a few
+/// busy ones take their next event in the same read as their last result (throughput on 2 cores:
+/// about 6,000 against 12,000 requests/s). Long-running invocations still run in parallel after the
+/// delay, and concurrency limits and throttling are unchanged.
 /// </remarks>
 internal sealed class EnvironmentPool
 {
@@ -55,6 +55,9 @@ internal sealed class EnvironmentPool
     private readonly Stack<ExecutionEnvironment> _idle = new();
     private readonly LinkedList<(PendingInvocation Invocation, long Since)> _waiting = new();
     private readonly HashSet<ExecutionEnvironment> _all = [];
+    // The environments running (or starting with) an invocation: a set, so that every way out
+    // (release, stop, crash) can remove an environment without double counting.
+    private readonly HashSet<ExecutionEnvironment> _busy = [];
     private readonly EnvironmentServices _services;
     private readonly ConcurrencyCounter _account;
     private readonly ConcurrencyCounter _function;
@@ -115,15 +118,9 @@ internal sealed class EnvironmentPool
         var cold = false;
         lock (_gate)
         {
-            while (_idle.TryPop(out var candidate))
-            {
-                if (!candidate.IsStopped)
-                {
-                    environment = candidate;
-                    break;
-                }
-            }
-            if (environment is null && !_retired && _all.Count >= WarmFirstThreshold)
+            if (_busy.Count < WarmFirstThreshold || _retired)
+                environment = PopIdleLocked();
+            if (environment is null && !_retired && (_busy.Count >= WarmFirstThreshold || _all.Count >= WarmFirstThreshold))
             {
                 _waiting.AddLast((invocation, _services.Time.GetTimestamp()));
                 queued = true;
@@ -140,6 +137,8 @@ internal sealed class EnvironmentPool
                 _all.Add(environment);
                 cold = true;
             }
+            if (environment is not null)
+                _busy.Add(environment);
         }
         if (queued || environment is null)
             return true;
@@ -165,10 +164,14 @@ internal sealed class EnvironmentPool
                 next = first.Value.Invocation;
                 _waiting.RemoveFirst();
             }
-            else if (!stop)
+            else
             {
-                environment.IdleSince = _services.Time.GetTimestamp();
-                _idle.Push(environment);
+                _busy.Remove(environment);
+                if (!stop)
+                {
+                    environment.IdleSince = _services.Time.GetTimestamp();
+                    _idle.Push(environment);
+                }
             }
         }
         // The finished invocation leaves its concurrency slots; a waiting one already holds its own.
@@ -187,6 +190,7 @@ internal sealed class EnvironmentPool
     private void ScaleOut()
     {
         List<(ExecutionEnvironment, PendingInvocation)>? starting = null;
+        List<(ExecutionEnvironment, PendingInvocation)>? delivering = null;
         lock (_gate)
         {
             _scaleOutArmed = false;
@@ -202,14 +206,37 @@ internal sealed class EnvironmentPool
                     break;
                 }
                 _waiting.RemoveFirst();
-                // Into _all in the same lock that took it off the queue: a reset in between sees it.
+                // An idle environment if there is one, else a new one, into _all and _busy in the same
+                // lock that took the invocation off the queue: a reset in between sees it.
+                if (PopIdleLocked() is { } idle)
+                {
+                    _busy.Add(idle);
+                    (delivering ??= []).Add((idle, first.Value.Invocation));
+                    continue;
+                }
                 var environment = new ExecutionEnvironment(this, Config, _services);
                 _all.Add(environment);
+                _busy.Add(environment);
                 (starting ??= []).Add((environment, first.Value.Invocation));
             }
         }
+        if (delivering is not null)
+        {
+            foreach (var (environment, invocation) in delivering)
+                environment.Deliver(invocation);
+        }
         if (starting is not null)
             StartAll(starting);
+    }
+
+    private ExecutionEnvironment? PopIdleLocked()
+    {
+        while (_idle.TryPop(out var candidate))
+        {
+            if (!candidate.IsStopped)
+                return candidate;
+        }
+        return null;
     }
 
     /// <summary>Gives every queued invocation an environment of its own (the pool is being retired).</summary>
@@ -222,6 +249,7 @@ internal sealed class EnvironmentPool
             {
                 var environment = new ExecutionEnvironment(this, Config, _services);
                 _all.Add(environment);
+                _busy.Add(environment);
                 starting.Add((environment, invocation));
             }
         }
@@ -253,6 +281,7 @@ internal sealed class EnvironmentPool
         lock (_gate)
         {
             _all.Remove(environment);
+            _busy.Remove(environment);
             last = _retired && _all.Count == 0;
         }
         if (wasBusy)

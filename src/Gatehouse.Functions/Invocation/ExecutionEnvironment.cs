@@ -127,10 +127,11 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         var memory = config.MemorySize.ToString(CultureInfo.InvariantCulture);
         // Lambda puts its language's bin folder (/var/lang/bin) first; here that is the interpreter's
         // own folder, so a `python3` or `node` the function starts is the one it runs on.
+        const string lambdaPath = "/usr/local/bin:/usr/bin:/bin:/opt/bin";
         var languageBin = config.Runtime.StartsWith("provided", StringComparison.Ordinal) ? null : Path.GetDirectoryName(program);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["PATH"] = (string.IsNullOrEmpty(languageBin) ? "" : languageBin + ":") + "/usr/local/bin:/usr/bin:/bin:/opt/bin",
+            ["PATH"] = string.IsNullOrEmpty(languageBin) || lambdaPath.Split(':').Contains(languageBin) ? lambdaPath : languageBin + ":" + lambdaPath,
             ["LANG"] = "en_US.UTF-8",
             ["TZ"] = ":UTC",
             ["HOME"] = taskRoot,
