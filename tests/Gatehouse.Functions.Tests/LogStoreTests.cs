@@ -62,6 +62,35 @@ public sealed class LogStoreTests
     }
 
     [Fact]
+    public async Task Prune_SteadyAppends_KeepTheGroupNearItsCapAndTheNewestLines()
+    {
+        var (database, store) = await OpenAsync(100);
+        await using var _ = database;
+        await using var __ = store;
+        store.Start();
+        var counts = new List<int>();
+        for (var round = 0; round < 10; round++)
+        {
+            for (var i = 0; i < 100; i++)
+                store.Append(new LogEvent("000000000000", "us-east-1", "/aws/lambda/busy", "s", round * 100 + i, "line " + (round * 100 + i)));
+            await store.FlushAsync(CancellationToken.None);
+            counts.Add((await store.EventsAsync("000000000000", "us-east-1", "/aws/lambda/busy", null, null, null, null, 0, long.MaxValue, false, 10_000, CancellationToken.None)).Count);
+        }
+        var last = await store.EventsAsync("000000000000", "us-east-1", "/aws/lambda/busy", null, null, null, null, 0, long.MaxValue, false, 10_000, CancellationToken.None);
+
+        // Reset, then new lines: none of them may be trimmed by counts from before the reset.
+        await store.DeleteAllAsync(CancellationToken.None);
+        for (var i = 0; i < 50; i++)
+            store.Append(new LogEvent("000000000000", "us-east-1", "/aws/lambda/busy", "s", i, "after " + i));
+        await store.FlushAsync(CancellationToken.None);
+        var afterReset = await store.EventsAsync("000000000000", "us-east-1", "/aws/lambda/busy", null, null, null, null, 0, long.MaxValue, false, 10_000, CancellationToken.None);
+
+        Assert.All(counts, c => Assert.InRange(c, 100, 110));
+        Assert.Equal(Enumerable.Range(1000 - last.Count, last.Count).Select(i => "line " + i), last.Select(e => e.Message));
+        Assert.Equal(50, afterReset.Count);
+    }
+
+    [Fact]
     public async Task Prune_GroupAboveCap_KeepsOnlyItsNewestEvents()
     {
         var (database, store) = await OpenAsync(100);

@@ -38,7 +38,11 @@ internal sealed partial class LogStore : IAsyncDisposable
     private Task? _writer;
 
     private readonly int _keepPerGroup;
-    private long _lastPrune;
+    // Events per group as the writer counts them (only the writer loop touches it; loaded from the
+    // store before the first batch). A group is trimmed back to the cap once it is a tenth over it,
+    // so pruning is a steady trickle of small deletes, not a periodic delete of everything above it.
+    private Dictionary<(string Account, string Region, string Group), long>? _groupCounts;
+    private int _countsStale;
 
     public LogStore(IDatabase database, TimeProvider time, ILogger<LogStore> logger, int keepPerGroup = 100_000)
     {
@@ -90,15 +94,19 @@ internal sealed partial class LogStore : IAsyncDisposable
                     batch.Add(item);
                 try
                 {
+                    // Counted before the batch is written, so the batch is counted once.
+                    if (_groupCounts is null || Interlocked.Exchange(ref _countsStale, 0) == 1)
+                        _groupCounts = await LoadGroupCountsAsync().ConfigureAwait(false);
                     await WriteBatchAsync(batch).ConfigureAwait(false);
                 }
                 catch (DbException e)
                 {
                     LogWriteFailed(_logger, batch.Count, e);
+                    _groupCounts = null; // whatever was stored, count it again
                 }
+                await TrimGroupsAsync(batch).ConfigureAwait(false);
                 Interlocked.Add(ref _written, batch.Count);
                 batch.Clear();
-                await PruneIfDueAsync().ConfigureAwait(false);
                 Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
@@ -161,35 +169,55 @@ internal sealed partial class LogStore : IAsyncDisposable
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>At most every 30 s: drops the oldest events of groups above the per-group cap.</summary>
-    private async Task PruneIfDueAsync()
+    /// <summary>Drops the oldest events of the batch's groups that are a tenth or more over the cap.</summary>
+    private async Task TrimGroupsAsync(List<LogEvent> batch)
     {
-        var now = _time.GetTimestamp();
-        if (_lastPrune != 0 && _time.GetElapsedTime(_lastPrune, now) < TimeSpan.FromSeconds(30))
-            return;
-        _lastPrune = now;
         try
         {
+            if (_groupCounts is null)
+                return;
+            HashSet<(string, string, string)>? over = null;
+            var slack = Math.Max(1, _keepPerGroup / 10);
+            foreach (var item in batch)
+            {
+                var group = (item.Account, item.Region, item.Group);
+                var count = _groupCounts[group] = _groupCounts.GetValueOrDefault(group) + 1;
+                if (count >= _keepPerGroup + slack)
+                    (over ??= []).Add(group);
+            }
+            if (over is null)
+                return;
             await _database.WriteAsync(async (connection, transaction) =>
             {
-                var crowded = await connection.QueryAsync(transaction,
-                    "SELECT account, region, log_group FROM functions_log_events GROUP BY account, region, log_group HAVING COUNT(*) > @keep",
-                    r => (r.GetString(0), r.GetString(1), r.GetString(2)), ("@keep", _keepPerGroup)).ConfigureAwait(false);
-                foreach (var (account, region, group) in crowded)
+                foreach (var (account, region, group) in over)
                 {
-                    // Keep the newest events of the group; ids grow in write order.
+                    var excess = _groupCounts[(account, region, group)] - _keepPerGroup;
+                    // The group's oldest events by the (account, region, log_group, id) index: no scan past them.
                     await connection.ExecuteAsync(transaction,
-                        "DELETE FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g AND id <= "
-                        + "(SELECT id FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g ORDER BY id DESC LIMIT 1 OFFSET @keep)",
-                        ("@a", account), ("@r", region), ("@g", group), ("@keep", _keepPerGroup)).ConfigureAwait(false);
+                        "DELETE FROM functions_log_events WHERE id IN (SELECT id FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g ORDER BY id LIMIT @n)",
+                        ("@a", account), ("@r", region), ("@g", group), ("@n", excess)).ConfigureAwait(false);
+                    _groupCounts[(account, region, group)] = _keepPerGroup;
                 }
                 return 0;
             }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (DbException e)
         {
+            // Counted again from the store before the next trim.
+            _groupCounts = null;
             LogPruneFailed(_logger, e);
         }
+    }
+
+    private async Task<Dictionary<(string, string, string), long>> LoadGroupCountsAsync()
+    {
+        var rows = await _database.ReadAsync(connection => connection.QueryAsync(
+            "SELECT account, region, log_group, COUNT(*) FROM functions_log_events GROUP BY account, region, log_group",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3))), CancellationToken.None).ConfigureAwait(false);
+        var counts = new Dictionary<(string, string, string), long>();
+        foreach (var (account, region, group, count) in rows)
+            counts[(account, region, group)] = count;
+        return counts;
     }
 
     public async Task<List<(string Group, long Created, long Bytes)>> LogGroupsAsync(string account, string region, string? prefix, CancellationToken cancellationToken)
@@ -254,6 +282,7 @@ internal sealed partial class LogStore : IAsyncDisposable
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         await _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction, "DELETE FROM functions_log_events"), cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _countsStale, 1);
     }
 
     public async ValueTask DisposeAsync()
