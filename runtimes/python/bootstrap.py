@@ -36,7 +36,7 @@ class RuntimeConnection:
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._buffer = bytearray()
 
-    def _encode(self, method, path, body=b"", headers=None):
+    def _encode(self, method, path, body=b"", headers=None, then=b""):
         head = [method, b" ", API_PREFIX, path, b" HTTP/1.1\r\nHost: ", self._host, b"\r\n"]
         if headers:
             for name, value in headers.items():
@@ -46,6 +46,7 @@ class RuntimeConnection:
         head.append(b"\r\n")
         if body:
             head.append(body if isinstance(body, bytes) else bytes(body))
+        head.append(then)
         return b"".join(head)
 
     def request(self, method, path, body=b"", headers=None):
@@ -55,7 +56,7 @@ class RuntimeConnection:
     def post_then_next(self, path, body, headers=None):
         """Posts a result and asks for the next event in the same write (HTTP/1.1 pipelining):
         one send instead of two, and the server can answer both in one write as well."""
-        self._sock.sendall(self._encode(b"POST", path, body, headers) + self._next_request)
+        self._sock.sendall(self._encode(b"POST", path, body, headers, then=self._next_request))
         self._read_response()
         return self._read_response()
 

@@ -150,13 +150,11 @@ public sealed class RuntimeApiListenerTests
         var (listener, client, stream) = await ConnectAsync(handler);
         await using var _ = listener;
         using var __ = client;
-        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray());
+        await stream.WriteAsync(NextRequest);
         await ReadResponseAsync(stream);
 
         // Gatehouse's runtimes send the result and the next request in one write.
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\"" +
-            "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"));
+        await stream.WriteAsync((byte[])[.. ResponseRequest(handler.Next.RequestId, "\"ok\""), .. NextRequest]);
         var accepted = await ReadResponseAsync(stream);
         var next = await ReadResponseAsync(stream);
 
@@ -173,13 +171,11 @@ public sealed class RuntimeApiListenerTests
         var (listener, client, stream) = await ConnectAsync(handler);
         await using var _ = listener;
         using var __ = client;
-        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray());
+        await stream.WriteAsync(NextRequest);
         await ReadResponseAsync(stream);
         handler.Gate = new TaskCompletionSource<PendingInvocation?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{{}}" +
-            "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"));
+        await stream.WriteAsync((byte[])[.. ResponseRequest(handler.Next.RequestId, "{}"), .. NextRequest]);
         // The 202 must not wait for the next event.
         var accepted = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
         handler.Gate.SetResult(handler.Next);
@@ -198,18 +194,22 @@ public sealed class RuntimeApiListenerTests
         var (listener, client, stream) = await ConnectAsync(handler);
         await using var _ = listener;
         using var __ = client;
-        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray());
+        await stream.WriteAsync(NextRequest);
         await ReadResponseAsync(stream);
 
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{{}}\r\n"));
+        await stream.WriteAsync((byte[])[.. ResponseRequest(handler.Next.RequestId, "{}"), .. "\r\n"u8]);
         var accepted = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
-        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray());
+        await stream.WriteAsync(NextRequest);
         var next = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.StartsWith("HTTP/1.1 202 Accepted\r\n", accepted, StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", next, StringComparison.Ordinal);
     }
+
+    private static readonly byte[] NextRequest = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray();
+
+    private static byte[] ResponseRequest(string requestId, string body) => Encoding.ASCII.GetBytes(
+        $"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1\r\nContent-Length: {body.Length}\r\n\r\n{body}");
 
     private static async Task<byte[]> ReadExactAsync(NetworkStream stream, int count)
     {
