@@ -31,9 +31,11 @@ public sealed class AwsServiceDefinition
     /// <summary>Whether restJson body errors carry <c>"Type": "User"</c> (Lambda's style).</summary>
     public bool ErrorBodyHasType { get; init; }
 
+    /// <summary>Maps an operation to its handler; an operation maps once (two classes claiming it is a bug).</summary>
     public AwsServiceDefinition Map(string operation, AwsOperationHandler handler)
     {
-        Handlers[operation] = handler;
+        if (!Handlers.TryAdd(operation, handler))
+            throw new InvalidOperationException($"{ModelName} {operation} is mapped twice.");
         return this;
     }
 }
