@@ -31,7 +31,9 @@ internal sealed class ChallengeSessions
     public string Add(ChallengeSession session)
     {
         Sweep();
-        var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(96));
+        // Standard base64 like Cognito's own sessions: a base64url token starts with '-' one time in
+        // 64, and the AWS CLI then reads `--session -…` as an option and refuses the command.
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(96));
         _sessions[token] = session;
         return token;
     }
