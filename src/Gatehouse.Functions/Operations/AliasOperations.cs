@@ -33,7 +33,7 @@ internal sealed class AliasOperations : IAwsOperations
         var name = request.Input.Req("Name");
         var version = request.Input.Req("FunctionVersion");
         if (IsVersionNumber(name) || name == "$LATEST")
-            throw FunctionErrors.InvalidParameter($"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)");
+            throw FunctionErrors.AliasNameInvalid(name);
         if (entry.Aliases.ContainsKey(name))
             throw FunctionErrors.AliasExists(AwsIds.LambdaFunctionArn(entry.Region, entry.Account, entry.Name, name));
         CheckAliasTarget(entry, version);

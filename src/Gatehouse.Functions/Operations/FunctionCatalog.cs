@@ -28,7 +28,7 @@ internal sealed class FunctionCatalog
         var text = request.Input.Req("FunctionName");
         var qualifier = qualifierMember is null ? null : request.Input.Str(qualifierMember);
         if (!FunctionName.TryParse(text, out var name))
-            throw FunctionErrors.InvalidParameter($"Invalid function name or ARN: {text}");
+            throw FunctionErrors.FunctionReferenceInvalid(text);
         if (qualifier is not null && name.Qualifier is not null && qualifier != name.Qualifier)
             throw FunctionErrors.QualifierMismatch();
         var account = name.Account ?? request.Context.Account;
@@ -53,7 +53,7 @@ internal sealed class FunctionCatalog
     {
         var start = 0;
         if (marker is not null && (!int.TryParse(marker, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out start) || start > all.Count))
-            throw FunctionErrors.InvalidParameter("Invalid marker: " + marker);
+            throw FunctionErrors.MarkerInvalid(marker);
         var size = Math.Clamp(maxItems ?? 50, 1, 10_000);
         var page = all.Skip(start).Take(size).ToList();
         var next = start + page.Count < all.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
@@ -91,7 +91,7 @@ internal sealed class FunctionCatalog
     {
         var arn = request.Input.Req("Resource");
         if (!FunctionName.TryParse(arn, out var name) || name.Account is null)
-            throw FunctionErrors.InvalidParameter($"Invalid resource ARN: {arn}");
+            throw FunctionErrors.ResourceArnInvalid(arn);
         return _registry.Find(name.Account, name.Region ?? request.Context.Region, name.Name) ?? throw FunctionErrors.FunctionNotFound(arn);
     }
 

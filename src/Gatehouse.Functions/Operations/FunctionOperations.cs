@@ -58,11 +58,11 @@ internal sealed partial class FunctionOperations : IAwsOperations
         var input = request.Input;
         var nameText = input.Req("FunctionName");
         if (!FunctionName.TryParse(nameText, out var name) || name.Qualifier is not null || !NamePattern().IsMatch(name.Name))
-            throw FunctionErrors.InvalidParameter($"1 validation error detected: Value '{nameText}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)");
+            throw FunctionErrors.FunctionNameInvalid(nameText);
         if (input.Str("PackageType") is "Image")
             throw FunctionErrors.UnsupportedCodeSource();
-        var runtime = input.Str("Runtime") ?? throw FunctionErrors.InvalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
-        var handler = input.Str("Handler") ?? throw FunctionErrors.InvalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+        var runtime = input.Str("Runtime") ?? throw FunctionErrors.RuntimeAndHandlerRequired();
+        var handler = input.Str("Handler") ?? throw FunctionErrors.RuntimeAndHandlerRequired();
         if (!RuntimeCatalog.TryGetFamily(runtime, out _))
             throw FunctionErrors.UnsupportedRuntime(runtime);
         var code = input.Obj("Code") ?? throw FunctionErrors.CodeMissing();
@@ -70,8 +70,9 @@ internal sealed partial class FunctionOperations : IAwsOperations
             throw FunctionErrors.UnsupportedCodeSource();
         var zip = code.Blob("ZipFile") ?? throw FunctionErrors.CodeMissing();
         var environment = ReadEnvironment(input);
-        var timeout = CheckTimeout(input.Int("Timeout") ?? 3);
-        var memory = CheckMemory(input.Int("MemorySize") ?? 128);
+        // Timeout and MemorySize ranges are checked by the protocol layer (specs/patches/lambda.json).
+        var timeout = input.Int("Timeout") ?? 3;
+        var memory = input.Int("MemorySize") ?? 128;
         if (!CodeCache.IsValidZip(zip))
             throw FunctionErrors.InvalidZip();
 
@@ -222,8 +223,8 @@ internal sealed partial class FunctionOperations : IAwsOperations
         if (runtime is not null && !RuntimeCatalog.TryGetFamily(runtime, out _))
             throw FunctionErrors.UnsupportedRuntime(runtime);
         var environment = ReadEnvironment(input);
-        var timeout = input.Int("Timeout") is { } t ? CheckTimeout(t) : (int?)null;
-        var memory = input.Int("MemorySize") is { } m ? CheckMemory(m) : (int?)null;
+        var timeout = input.Int("Timeout");
+        var memory = input.Int("MemorySize");
         return await UpdateLatestAsync(request, c => c with
         {
             Runtime = runtime ?? c.Runtime,
@@ -285,20 +286,13 @@ internal sealed partial class FunctionOperations : IAwsOperations
             if (ReservedVariables.Contains(key))
                 throw FunctionErrors.ReservedEnvironmentVariable(key);
             if (!VariablePattern().IsMatch(key))
-                throw FunctionErrors.InvalidParameter($"1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
+                throw FunctionErrors.EnvironmentVariableNameInvalid();
         }
         if (variables.Sum(p => p.Key.Length + p.Value.Length) > 4096)
-            throw FunctionErrors.InvalidParameter("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.");
+            throw FunctionErrors.EnvironmentTooLarge();
         return variables;
     }
 
-    private static int CheckTimeout(int timeout) =>
-        timeout is >= 1 and <= 900 ? timeout
-            : throw FunctionErrors.InvalidParameter($"1 validation error detected: Value '{timeout}' at 'timeout' failed to satisfy constraint: Member must have value {(timeout < 1 ? "greater than or equal to 1" : "less than or equal to 900")}");
-
-    private static int CheckMemory(int memory) =>
-        memory is >= 128 and <= 10240 ? memory
-            : throw FunctionErrors.InvalidParameter($"1 validation error detected: Value '{memory}' at 'memorySize' failed to satisfy constraint: Member must have value {(memory < 128 ? "greater than or equal to 128" : "less than or equal to 10240")}");
 
     [GeneratedRegex("^[a-zA-Z0-9-_]{1,64}$")]
     private static partial Regex NamePattern();

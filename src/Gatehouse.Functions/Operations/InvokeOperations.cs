@@ -76,7 +76,7 @@ internal sealed class InvokeOperations : IAwsOperations
                 throw FunctionErrors.PayloadNotJson("no JSON value");
             reader.Skip();
             if (reader.Read())
-                throw FunctionErrors.PayloadNotJson("unexpected content after the JSON value at byte " + reader.TokenStartIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                throw FunctionErrors.PayloadNotJson($"unexpected content after the JSON value at byte {reader.TokenStartIndex}");
         }
         catch (JsonException e)
         {

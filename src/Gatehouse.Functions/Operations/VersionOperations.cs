@@ -34,7 +34,7 @@ internal sealed class VersionOperations : IAwsOperations
         if (request.Input.Str("RevisionId") is { } revision && revision != latest.RevisionId)
             throw FunctionErrors.RevisionMismatch();
         if (request.Input.Str("CodeSha256") is { } sha && sha != latest.CodeSha256)
-            throw FunctionErrors.InvalidParameter($"CodeSHA256 ({sha}) is different from current CodeSHA256 in $LATEST ({latest.CodeSha256}). Please try again with the CodeSHA256 in $LATEST.");
+            throw FunctionErrors.CodeShaMismatch(sha, latest.CodeSha256);
         // Publishing unchanged $LATEST again returns the version that already has it, as Lambda does.
         var existing = entry.Versions.Values.Select(v => v.Config).FirstOrDefault(c => c.CodeHash == latest.CodeHash && c.LastModified == latest.LastModified);
         if (existing is not null)
