@@ -8,6 +8,8 @@ using Gatehouse.Protocol;
 using Gatehouse.Protocol.Generated;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 /// <summary>
@@ -20,7 +22,18 @@ internal static class InvokerBench
     {
         var database = await SqliteDatabase.OpenInMemoryAsync(CancellationToken.None);
         var blobs = BlobStore.CreateTemporary();
-        var service = new FunctionsService(database, blobs, new GatehouseOptions { InMemory = true, Port = 1 }, new FunctionsOptions(), TimeProvider.System, NullLoggerFactory.Instance);
+        await using var services = new ServiceCollection()
+            .AddSingleton<IDatabase>(database)
+            .AddSingleton(blobs)
+            .AddSingleton(new GatehouseOptions { InMemory = true, Port = 1 })
+            .AddSingleton(new FunctionsOptions())
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddGatehouseFunctions()
+            .BuildServiceProvider();
+        var service = services.GetRequiredService<FunctionsService>();
+        var lambda = services.GetServices<AwsServiceDefinition>().Single(d => d.ModelName == Lambda.ModelName);
         await service.StartAsync(CancellationToken.None);
         try
         {
@@ -39,10 +52,10 @@ internal static class InvokerBench
                 ["Code"] = new JsonObject { ["ZipFile"] = Convert.ToBase64String(zip.ToArray()) },
             };
             var context = new AwsRequestContext("000000000000", "us-east-1", AwsIds.NewRequestId());
-            await service.Definition.Handlers[Lambda.Operations.CreateFunction](
+            await lambda.Handlers[Lambda.Operations.CreateFunction](
                 new AwsRequest(context, Lambda.Operations.CreateFunction, input, ReadOnlyMemory<byte>.Empty, new DefaultHttpContext()), CancellationToken.None);
 
-            IFunctionInvoker invoker = service.Invoker;
+            var invoker = services.GetRequiredService<IFunctionInvoker>();
             var arn = "arn:aws:lambda:us-east-1:000000000000:function:hello";
             var payload = Encoding.UTF8.GetBytes("""{"version":"2.0","routeKey":"GET /hello","rawPath":"/hello","headers":{}}""");
             foreach (var clients in new[] { 1, 2, 4, 8 })

@@ -32,8 +32,32 @@ internal static class FunctionErrors
     public static AwsException NoPolicy(string arn) =>
         new(Lambda.Errors.ResourceNotFoundException, $"The resource you requested does not exist. ({arn})", 404);
 
-    public static AwsException InvalidParameter(string message) =>
+    private static AwsException InvalidParameter(string message) =>
         new(Lambda.Errors.InvalidParameterValueException, message, 400);
+
+    public static AwsException FunctionNameInvalid(string name) =>
+        InvalidParameter($"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)");
+
+    public static AwsException FunctionReferenceInvalid(string text) => InvalidParameter($"Invalid function name or ARN: {text}");
+
+    public static AwsException ResourceArnInvalid(string arn) => InvalidParameter($"Invalid resource ARN: {arn}");
+
+    public static AwsException MarkerInvalid(string marker) => InvalidParameter($"Invalid marker: {marker}");
+
+    public static AwsException RuntimeAndHandlerRequired() =>
+        InvalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+
+    public static AwsException AliasNameInvalid(string name) =>
+        InvalidParameter($"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)");
+
+    public static AwsException EnvironmentVariableNameInvalid() =>
+        InvalidParameter("1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
+
+    public static AwsException EnvironmentTooLarge() =>
+        InvalidParameter("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.");
+
+    public static AwsException CodeShaMismatch(string given, string latest) =>
+        InvalidParameter($"CodeSHA256 ({given}) is different from current CodeSHA256 in $LATEST ({latest}). Please try again with the CodeSHA256 in $LATEST.");
 
     public static AwsException InvalidZip() =>
         new(Lambda.Errors.InvalidParameterValueException, "Could not unzip uploaded file. Please check your file, then try to upload again.", 400);

@@ -16,7 +16,7 @@ namespace Gatehouse.Functions;
 /// The functions (AWS Lambda) service: its operations, its state and its data plane (execution
 /// environments speaking the Runtime API), plus the CloudWatch Logs subset its logs are read with.
 /// </summary>
-public sealed partial class FunctionsService : IGatehouseService, IAsyncDisposable
+internal sealed partial class FunctionsService : IGatehouseService, IAsyncDisposable
 {
     private readonly IDatabase _database;
     private readonly FunctionsOptions _options;
@@ -31,46 +31,23 @@ public sealed partial class FunctionsService : IGatehouseService, IAsyncDisposab
     private Task? _reaper;
     private int _disposed;
 
-    public FunctionsService(IDatabase database, BlobStore blobs, GatehouseOptions server, FunctionsOptions options, TimeProvider time, ILoggerFactory loggers)
+    public FunctionsService(IDatabase database, FunctionsOptions options, TimeProvider time, ILogger<FunctionsService> logger,
+        CodeCache code, LogStore logs, FunctionRegistry registry, EventQueue events, EnvironmentServices environmentServices)
     {
         _database = database;
         _options = options;
         _time = time;
-        _logger = loggers.CreateLogger<FunctionsService>();
-        _code = server.InMemory
-            ? new CodeCache(blobs, Path.Combine(Path.GetTempPath(), "gatehouse-code-" + Guid.NewGuid().ToString("N")), temporary: true)
-            : new CodeCache(blobs, Path.Combine(Path.GetFullPath(server.DataDirectory), "functions", "code"), temporary: false);
-        _logs = new LogStore(database, time, loggers.CreateLogger<LogStore>(), options.LogEventsPerGroup);
-        _environmentServices = new EnvironmentServices(time, _logs, new RuntimeCatalog(options), _logger, server.EffectivePublicUrl);
-        _registry = new FunctionRegistry(_code, _environmentServices, new ConcurrencyCounter { Limit = options.MaxConcurrency });
-        Invoker = new FunctionInvoker(_registry);
-        _events = new EventQueue(database, Invoker, options, time, loggers.CreateLogger<EventQueue>());
-        Definition = new AwsServiceDefinition(Lambda.ModelName)
-        {
-            ValidationErrorCode = "ValidationException",
-            SerializationErrorCode = Lambda.Errors.InvalidRequestContentException,
-            InternalErrorCode = Lambda.Errors.ServiceException,
-            ErrorBodyHasType = true,
-            TooLargeErrorCode = Lambda.Errors.RequestTooLargeException,
-            MaxRequestBytes = 70L * 1024 * 1024,
-        };
-        new FunctionOperations(database, blobs, _registry, Invoker, _events, options, server, time).Map(Definition);
-        LogsDefinition = LogsOperations.CreateDefinition(_logs);
-        Blobs = blobs;
+        _logger = logger;
+        _code = code;
+        _logs = logs;
+        _registry = registry;
+        _events = events;
+        _environmentServices = environmentServices;
     }
 
     public string Name => "lambda";
 
     public string State { get; private set; } = "starting";
-
-    public AwsServiceDefinition Definition { get; }
-
-    /// <summary>The CloudWatch Logs subset (model <c>logs</c>).</summary>
-    public AwsServiceDefinition LogsDefinition { get; }
-
-    internal FunctionInvoker Invoker { get; }
-
-    internal BlobStore Blobs { get; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,36 +1,93 @@
 using System.Collections;
 using Gatehouse.Core;
+using Gatehouse.Functions.Executors;
+using Gatehouse.Functions.Invocation;
+using Gatehouse.Functions.Logs;
+using Gatehouse.Functions.Model;
+using Gatehouse.Functions.Operations;
 using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
+using Gatehouse.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Functions;
 
 public static class FunctionsServiceCollectionExtensions
 {
-    /// <summary>Registers the functions (AWS Lambda) service, its logs (CloudWatch Logs subset) and <see cref="IFunctionInvoker"/>.</summary>
+    /// <summary>
+    /// Registers the functions (AWS Lambda) service, its logs (CloudWatch Logs subset) and
+    /// <see cref="IFunctionInvoker"/>. Needs <see cref="IDatabase"/>, <see cref="BlobStore"/>,
+    /// <see cref="GatehouseOptions"/>, <see cref="TimeProvider"/> and logging from the host.
+    /// </summary>
     public static IServiceCollection AddGatehouseFunctions(this IServiceCollection services)
     {
-        services.AddSingleton(_ => FunctionsOptions.FromEnvironment(Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+        services.TryAddSingleton(_ => FunctionsOptions.FromEnvironment(Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal)));
-        services.AddSingleton<FunctionsService>();
-        services.AddSingleton<IGatehouseService>(sp => sp.GetRequiredService<FunctionsService>());
-        services.AddSingleton<AwsServiceDefinition>(sp => sp.GetRequiredService<FunctionsService>().Definition);
-        services.AddSingleton<AwsServiceDefinition>(sp => sp.GetRequiredService<FunctionsService>().LogsDefinition);
-        services.AddSingleton<IFunctionInvoker>(sp => sp.GetRequiredService<FunctionsService>().Invoker);
+        services.TryAddSingleton(sp =>
+        {
+            var server = sp.GetRequiredService<GatehouseOptions>();
+            var blobs = sp.GetRequiredService<BlobStore>();
+            return server.InMemory
+                ? new CodeCache(blobs, Path.Combine(Path.GetTempPath(), "gatehouse-code-" + Guid.NewGuid().ToString("N")), temporary: true)
+                : new CodeCache(blobs, Path.Combine(Path.GetFullPath(server.DataDirectory), "functions", "code"), temporary: false);
+        });
+        services.TryAddSingleton(sp => new LogStore(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LogStore>>(), sp.GetRequiredService<FunctionsOptions>().LogEventsPerGroup));
+        services.TryAddSingleton<RuntimeCatalog>();
+        services.TryAddSingleton(sp => new EnvironmentServices(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogStore>(),
+            sp.GetRequiredService<RuntimeCatalog>(), sp.GetRequiredService<ILogger<FunctionsService>>(),
+            sp.GetRequiredService<GatehouseOptions>().EffectivePublicUrl));
+        services.TryAddSingleton(sp => new FunctionRegistry(sp.GetRequiredService<CodeCache>(), sp.GetRequiredService<EnvironmentServices>(),
+            new ConcurrencyCounter { Limit = sp.GetRequiredService<FunctionsOptions>().MaxConcurrency }));
+        services.TryAddSingleton<FunctionInvoker>();
+        services.TryAddSingleton<IFunctionInvoker>(sp => sp.GetRequiredService<FunctionInvoker>());
+        services.TryAddSingleton<EventQueue>();
+        services.TryAddSingleton<FunctionCatalog>();
+        services.TryAddSingleton<FunctionsService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatehouseService, FunctionsService>(sp => sp.GetRequiredService<FunctionsService>()));
+
+        services.AddAwsService(Lambda.ModelName, () => new AwsServiceDefinition(Lambda.ModelName)
+        {
+            ValidationErrorCode = "ValidationException",
+            SerializationErrorCode = Lambda.Errors.InvalidRequestContentException,
+            InternalErrorCode = Lambda.Errors.ServiceException,
+            ErrorBodyHasType = true,
+            TooLargeErrorCode = Lambda.Errors.RequestTooLargeException,
+            MaxRequestBytes = 70L * 1024 * 1024,
+        });
+        services.AddAwsOperations<FunctionOperations>(Lambda.ModelName);
+        services.AddAwsOperations<InvokeOperations>(Lambda.ModelName);
+        services.AddAwsOperations<VersionOperations>(Lambda.ModelName);
+        services.AddAwsOperations<AliasOperations>(Lambda.ModelName);
+        services.AddAwsOperations<ConcurrencyOperations>(Lambda.ModelName);
+        services.AddAwsOperations<PolicyOperations>(Lambda.ModelName);
+        services.AddAwsOperations<TagOperations>(Lambda.ModelName);
+        services.AddAwsOperations<AccountSettingsOperations>(Lambda.ModelName);
+
+        services.AddAwsService(CloudWatchLogs.ModelName, () => new AwsServiceDefinition(CloudWatchLogs.ModelName)
+        {
+            ValidationErrorCode = CloudWatchLogs.Errors.InvalidParameterException,
+            InternalErrorCode = CloudWatchLogs.Errors.ServiceUnavailableException,
+        });
+        services.AddAwsOperations<LogGroupOperations>(CloudWatchLogs.ModelName);
+        services.AddAwsOperations<LogStreamOperations>(CloudWatchLogs.ModelName);
+        services.AddAwsOperations<LogEventOperations>(CloudWatchLogs.ModelName);
         return services;
     }
 
     /// <summary>Maps the service's endpoints that are not AWS API calls: the code download behind GetFunction's Code.Location.</summary>
     public static IEndpointRouteBuilder MapGatehouseFunctions(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/_gatehouse/functions/code/{hash}.zip", (string hash, FunctionsService service) =>
+        endpoints.MapGet("/_gatehouse/functions/code/{hash}.zip", (string hash, BlobStore blobs) =>
         {
-            if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower) || !service.Blobs.Exists(hash))
+            if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower) || !blobs.Exists(hash))
                 return Results.NotFound();
-            return Results.File(service.Blobs.PathOf(hash), "application/zip", hash + ".zip");
+            return Results.File(blobs.PathOf(hash), "application/zip", hash + ".zip");
         });
         return endpoints;
     }

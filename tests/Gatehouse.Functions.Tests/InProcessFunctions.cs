@@ -5,6 +5,8 @@ using Gatehouse.Protocol;
 using Gatehouse.Protocol.Generated;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gatehouse.Functions.Tests;
@@ -18,26 +20,41 @@ internal sealed class InProcessFunctions : IAsyncDisposable
 {
     private readonly IDatabase _database;
     private readonly BlobStore _blobs;
+    private readonly ServiceProvider _services;
 
-    private InProcessFunctions(IDatabase database, BlobStore blobs, FunctionsService service)
+    private InProcessFunctions(IDatabase database, BlobStore blobs, ServiceProvider services)
     {
         _database = database;
         _blobs = blobs;
-        Service = service;
+        _services = services;
+        Service = services.GetRequiredService<FunctionsService>();
+        Invoker = services.GetRequiredService<IFunctionInvoker>();
+        Lambda = services.GetServices<AwsServiceDefinition>().Single(d => d.ModelName == Protocol.Generated.Lambda.ModelName);
     }
 
     public FunctionsService Service { get; }
 
-    public IFunctionInvoker Invoker => Service.Invoker;
+    public IFunctionInvoker Invoker { get; }
+
+    /// <summary>The Lambda operations as the protocol layer calls them.</summary>
+    public AwsServiceDefinition Lambda { get; }
 
     public static async Task<InProcessFunctions> StartAsync(FunctionsOptions options)
     {
         var database = await SqliteDatabase.OpenInMemoryAsync(CancellationToken.None);
         var blobs = BlobStore.CreateTemporary();
-        var server = new GatehouseOptions { InMemory = true, Port = 1 };
-        var service = new FunctionsService(database, blobs, server, options, TimeProvider.System, NullLoggerFactory.Instance);
-        await service.StartAsync(CancellationToken.None);
-        return new InProcessFunctions(database, blobs, service);
+        var services = new ServiceCollection()
+            .AddSingleton<IDatabase>(database)
+            .AddSingleton(blobs)
+            .AddSingleton(new GatehouseOptions { InMemory = true, Port = 1 })
+            .AddSingleton(options)
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddGatehouseFunctions()
+            .BuildServiceProvider();
+        await services.GetRequiredService<FunctionsService>().StartAsync(CancellationToken.None);
+        return new InProcessFunctions(database, blobs, services);
     }
 
     public async Task CreateAsync(string name, string runtime, string handler, string zipPath, int timeout = 3)
@@ -52,8 +69,8 @@ internal sealed class InProcessFunctions : IAsyncDisposable
             ["Timeout"] = (long)timeout, // the protocol layer gives integers as Int64
         };
         var context = new AwsRequestContext("000000000000", "us-east-1", AwsIds.NewRequestId());
-        await Service.Definition.Handlers[Lambda.Operations.CreateFunction](
-            new AwsRequest(context, Lambda.Operations.CreateFunction, input, ReadOnlyMemory<byte>.Empty, new DefaultHttpContext()), CancellationToken.None);
+        await Lambda.Handlers[Protocol.Generated.Lambda.Operations.CreateFunction](
+            new AwsRequest(context, Protocol.Generated.Lambda.Operations.CreateFunction, input, ReadOnlyMemory<byte>.Empty, new DefaultHttpContext()), CancellationToken.None);
     }
 
     public async Task<(FunctionInvocationResult Result, string Payload)> InvokeAsync(string functionName, string payload = "{}", string? qualifier = null)
@@ -65,6 +82,7 @@ internal sealed class InProcessFunctions : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Service.DisposeAsync();
+        await _services.DisposeAsync();
         await _database.DisposeAsync();
         _blobs.Dispose();
     }

@@ -307,6 +307,21 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
         Assert.Equal("\"blue\"", (await InvokeAsync(_server, name)).Payload);
     }
 
+    [Theory]
+    [InlineData("--timeout", "901", "Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900")]
+    [InlineData("--memory-size", "10241", "Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240")]
+    public async Task CreateFunction_OutOfRangeSetting_IsValidationException(string option, string value, string message)
+    {
+        var name = UniqueName("range");
+        var result = await _server.AwsAsync("lambda", "create-function", "--function-name", name, "--runtime", "python3.13",
+            "--handler", "app.handler", "--role", Role, "--zip-file", "fileb://" + Zip(("app.py", "")), option, value);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("(ValidationException)", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("1 validation error detected: " + message, result.StandardError, StringComparison.Ordinal);
+        Assert.NotEqual(0, (await _server.AwsAsync("lambda", "get-function", "--function-name", name)).ExitCode);
+    }
+
     [Fact]
     public async Task CreateFunction_ReservedEnvironmentVariable_IsRejected()
     {

@@ -1,6 +1,8 @@
 // Generates the protocol layer's model-derived files from specs/<service>/service-2.json:
 // a documentation-free copy of each model (embedded and read at run time) and C# constants for
-// every operation and error name. Run from the repository root:
+// every operation and error name. specs/patches/<service>.json, when present, is a JSON merge patch
+// (RFC 7386) applied to the model first: constraints AWS enforces that its model does not state, each
+// documented in the patch. Run from the repository root:
 //   dotnet run --project tools/Gatehouse.CodeGen
 using System.Text;
 using System.Text.Json;
@@ -22,6 +24,13 @@ var services = new (string Folder, string ClassName)[]
 foreach (var (folder, className) in services)
 {
     var model = JsonNode.Parse(File.ReadAllText(Path.Combine(specs, folder, "service-2.json")))!.AsObject();
+    var patchPath = Path.Combine(specs, "patches", folder + ".json");
+    if (File.Exists(patchPath))
+    {
+        var patch = JsonNode.Parse(File.ReadAllText(patchPath))!.AsObject();
+        patch.Remove("//");
+        MergePatch(model, patch);
+    }
     Strip(model);
     File.WriteAllText(Path.Combine(output, folder + ".model.json"), model.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) + "\n");
 
@@ -57,6 +66,20 @@ foreach (var (folder, className) in services)
     code.AppendLine("}");
     File.WriteAllText(Path.Combine(output, className + ".g.cs"), code.ToString());
     Console.WriteLine($"{folder}: {operations.Count} operations, {errors.Count} errors");
+}
+
+// RFC 7386: objects merge member by member, null removes a member, anything else replaces it.
+static void MergePatch(JsonObject target, JsonObject patch)
+{
+    foreach (var (key, value) in patch.ToList())
+    {
+        if (value is null)
+            target.Remove(key);
+        else if (value is JsonObject patchObject && target[key] is JsonObject targetObject)
+            MergePatch(targetObject, patchObject);
+        else
+            target[key] = value.DeepClone();
+    }
 }
 
 static void Strip(JsonNode? node)

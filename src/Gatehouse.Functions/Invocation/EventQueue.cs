@@ -133,8 +133,13 @@ internal sealed partial class EventQueue : IAsyncDisposable
     public Task ClearAsync(CancellationToken cancellationToken) =>
         _database.WriteAsync((c, t) => c.ExecuteAsync(t, "DELETE FROM functions_event_queue"), cancellationToken);
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // The service stops it first, in order; the container disposes it again at shutdown.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
             await _loop.ConfigureAwait(false);

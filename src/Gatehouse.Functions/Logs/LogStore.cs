@@ -285,8 +285,13 @@ internal sealed partial class LogStore : IAsyncDisposable
         Interlocked.Exchange(ref _countsStale, 1);
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // The service stops it first, in order; the container disposes it again at shutdown.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         _queue.Writer.TryComplete();
         if (_writer is not null)
         {

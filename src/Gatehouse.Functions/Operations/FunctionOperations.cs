@@ -8,14 +8,12 @@ using Gatehouse.Functions.Model;
 using Gatehouse.Protocol;
 using Gatehouse.Protocol.Generated;
 using Gatehouse.Storage;
+using static Gatehouse.Functions.Operations.FunctionCatalog;
 
 namespace Gatehouse.Functions.Operations;
 
-/// <summary>
-/// The Lambda control plane. Each change is written to the store first, then the in-memory
-/// snapshot is swapped; changes are serialised by one lock (they are rare, invokes never take it).
-/// </summary>
-internal sealed partial class FunctionOperations
+/// <summary>A function and its $LATEST version: create, read, list, update code and configuration, delete.</summary>
+internal sealed partial class FunctionOperations : IAwsOperations
 {
     private static readonly HashSet<string> ReservedVariables = new(StringComparer.Ordinal)
     {
@@ -25,98 +23,46 @@ internal sealed partial class FunctionOperations
         "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
     };
 
+    private readonly FunctionCatalog _functions;
     private readonly IDatabase _database;
     private readonly BlobStore _blobs;
     private readonly FunctionRegistry _registry;
-    private readonly FunctionInvoker _invoker;
     private readonly EventQueue _events;
     private readonly FunctionsOptions _options;
     private readonly GatehouseOptions _server;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _lock = new(1, 1);
 
-    public FunctionOperations(IDatabase database, BlobStore blobs, FunctionRegistry registry, FunctionInvoker invoker, EventQueue events,
-        FunctionsOptions options, GatehouseOptions server, TimeProvider time)
+    public FunctionOperations(FunctionCatalog functions, IDatabase database, BlobStore blobs, FunctionRegistry registry, EventQueue events, FunctionsOptions options, GatehouseOptions server, TimeProvider time)
     {
+        _functions = functions;
         _database = database;
         _blobs = blobs;
         _registry = registry;
-        _invoker = invoker;
         _events = events;
         _options = options;
         _server = server;
         _time = time;
     }
 
-    public void Map(AwsServiceDefinition definition)
-    {
-        definition
-            .Map(Lambda.Operations.CreateFunction, CreateFunctionAsync)
-            .Map(Lambda.Operations.GetFunction, GetFunctionAsync)
-            .Map(Lambda.Operations.GetFunctionConfiguration, GetFunctionConfigurationAsync)
-            .Map(Lambda.Operations.ListFunctions, ListFunctionsAsync)
-            .Map(Lambda.Operations.DeleteFunction, DeleteFunctionAsync)
-            .Map(Lambda.Operations.UpdateFunctionCode, UpdateFunctionCodeAsync)
-            .Map(Lambda.Operations.UpdateFunctionConfiguration, UpdateFunctionConfigurationAsync)
-            .Map(Lambda.Operations.Invoke, InvokeAsync)
-            .Map(Lambda.Operations.PublishVersion, PublishVersionAsync)
-            .Map(Lambda.Operations.ListVersionsByFunction, ListVersionsByFunctionAsync)
-            .Map(Lambda.Operations.CreateAlias, CreateAliasAsync)
-            .Map(Lambda.Operations.GetAlias, GetAliasAsync)
-            .Map(Lambda.Operations.UpdateAlias, UpdateAliasAsync)
-            .Map(Lambda.Operations.DeleteAlias, DeleteAliasAsync)
-            .Map(Lambda.Operations.ListAliases, ListAliasesAsync)
-            .Map(Lambda.Operations.PutFunctionConcurrency, PutFunctionConcurrencyAsync)
-            .Map(Lambda.Operations.GetFunctionConcurrency, GetFunctionConcurrencyAsync)
-            .Map(Lambda.Operations.DeleteFunctionConcurrency, DeleteFunctionConcurrencyAsync)
-            .Map(Lambda.Operations.AddPermission, AddPermissionAsync)
-            .Map(Lambda.Operations.RemovePermission, RemovePermissionAsync)
-            .Map(Lambda.Operations.GetPolicy, GetPolicyAsync)
-            .Map(Lambda.Operations.GetAccountSettings, GetAccountSettingsAsync)
-            .Map(Lambda.Operations.ListTags, ListTagsAsync)
-            .Map(Lambda.Operations.TagResource, TagResourceAsync)
-            .Map(Lambda.Operations.UntagResource, UntagResourceAsync);
-    }
-
-    // ---- lookups -------------------------------------------------------------------------------
-
-    private (FunctionEntry Entry, string? Qualifier) Find(AwsRequest request, string? qualifierMember = "Qualifier")
-    {
-        var text = request.Input.Req("FunctionName");
-        var qualifier = qualifierMember is null ? null : request.Input.Str(qualifierMember);
-        if (!FunctionName.TryParse(text, out var name))
-            throw FunctionErrors.InvalidParameter($"Invalid function name or ARN: {text}");
-        if (qualifier is not null && name.Qualifier is not null && qualifier != name.Qualifier)
-            throw FunctionErrors.QualifierMismatch();
-        var account = name.Account ?? request.Context.Account;
-        var region = name.Region ?? request.Context.Region;
-        var effective = qualifier ?? name.Qualifier;
-        var entry = _registry.Find(account, region, name.Name)
-            ?? throw FunctionErrors.FunctionNotFound(effective is null ? AwsIds.LambdaFunctionArn(region, account, name.Name) : AwsIds.LambdaFunctionArn(region, account, name.Name, effective));
-        return (entry, effective);
-    }
-
-    private static FunctionVersionHandle Version(FunctionEntry entry, string? qualifier)
-    {
-        // Lambda names the qualified ARN when a version or alias does not exist.
-        return entry.Resolve(qualifier, out _)
-            ?? throw FunctionErrors.FunctionNotFound(AwsIds.LambdaFunctionArn(entry.Region, entry.Account, entry.Name, qualifier!));
-    }
-
-    private static bool IsVersionNumber(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
-
-    // ---- create, read, list, delete ------------------------------------------------------------
+    public void Map(AwsServiceDefinition definition) => definition
+        .Map(Lambda.Operations.CreateFunction, CreateFunctionAsync)
+        .Map(Lambda.Operations.GetFunction, GetFunctionAsync)
+        .Map(Lambda.Operations.GetFunctionConfiguration, GetFunctionConfigurationAsync)
+        .Map(Lambda.Operations.ListFunctions, ListFunctionsAsync)
+        .Map(Lambda.Operations.DeleteFunction, DeleteFunctionAsync)
+        .Map(Lambda.Operations.UpdateFunctionCode, UpdateFunctionCodeAsync)
+        .Map(Lambda.Operations.UpdateFunctionConfiguration, UpdateFunctionConfigurationAsync);
 
     private async ValueTask<AwsResponse> CreateFunctionAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
         var nameText = input.Req("FunctionName");
         if (!FunctionName.TryParse(nameText, out var name) || name.Qualifier is not null || !NamePattern().IsMatch(name.Name))
-            throw FunctionErrors.InvalidParameter($"1 validation error detected: Value '{nameText}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_]+)");
+            throw FunctionErrors.FunctionNameInvalid(nameText);
         if (input.Str("PackageType") is "Image")
             throw FunctionErrors.UnsupportedCodeSource();
-        var runtime = input.Str("Runtime") ?? throw FunctionErrors.InvalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
-        var handler = input.Str("Handler") ?? throw FunctionErrors.InvalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+        var runtime = input.Str("Runtime") ?? throw FunctionErrors.RuntimeAndHandlerRequired();
+        var handler = input.Str("Handler") ?? throw FunctionErrors.RuntimeAndHandlerRequired();
         if (!RuntimeCatalog.TryGetFamily(runtime, out _))
             throw FunctionErrors.UnsupportedRuntime(runtime);
         var code = input.Obj("Code") ?? throw FunctionErrors.CodeMissing();
@@ -124,8 +70,9 @@ internal sealed partial class FunctionOperations
             throw FunctionErrors.UnsupportedCodeSource();
         var zip = code.Blob("ZipFile") ?? throw FunctionErrors.CodeMissing();
         var environment = ReadEnvironment(input);
-        var timeout = CheckTimeout(input.Int("Timeout") ?? 3);
-        var memory = CheckMemory(input.Int("MemorySize") ?? 128);
+        // Timeout and MemorySize ranges are checked by the protocol layer (specs/patches/lambda.json).
+        var timeout = input.Int("Timeout") ?? 3;
+        var memory = input.Int("MemorySize") ?? 128;
         if (!CodeCache.IsValidZip(zip))
             throw FunctionErrors.InvalidZip();
 
@@ -155,45 +102,38 @@ internal sealed partial class FunctionOperations
         var tags = input.StringMap("Tags");
         var publish = input.Bool("Publish") == true;
 
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using var held = await _functions.LockAsync(cancellationToken).ConfigureAwait(false);
+        if (_registry.Find(account, region, name.Name) is not null)
+            throw FunctionErrors.FunctionExists(name.Name);
+        // Unpack before answering: once the function is reported, its first invoke only starts a process.
+        var counter = new ConcurrencyCounter();
+        var latest = _registry.CreateHandle(config, counter);
+        var version1 = publish ? _registry.CreateHandle(config with { Version = "1", RevisionId = AwsIds.NewUuid() }, counter) : null;
+        var entry = new FunctionEntry(latest, counter) { Tags = tags.ToImmutableDictionary(StringComparer.Ordinal) };
+        await _database.WriteAsync(async (connection, transaction) =>
         {
-            if (_registry.Find(account, region, name.Name) is not null)
-                throw FunctionErrors.FunctionExists(name.Name);
-            // Unpack before answering: once the function is reported, its first invoke only starts a process.
-            var counter = new ConcurrencyCounter();
-            var latest = _registry.CreateHandle(config, counter);
-            var version1 = publish ? _registry.CreateHandle(config with { Version = "1", RevisionId = AwsIds.NewUuid() }, counter) : null;
-            var entry = new FunctionEntry(latest, counter) { Tags = tags.ToImmutableDictionary(StringComparer.Ordinal) };
-            await _database.WriteAsync(async (connection, transaction) =>
-            {
-                await FunctionStore.InsertFunctionAsync(connection, transaction, config, tags, entry.PolicyRevisionId).ConfigureAwait(false);
-                await FunctionStore.UpsertVersionAsync(connection, transaction, config).ConfigureAwait(false);
-                if (version1 is not null)
-                {
-                    await FunctionStore.UpsertVersionAsync(connection, transaction, version1.Config).ConfigureAwait(false);
-                    await FunctionStore.UpdateFunctionAsync(connection, transaction, entry, null, 1, tags, [], entry.PolicyRevisionId).ConfigureAwait(false);
-                }
-                return 0;
-            }, cancellationToken).ConfigureAwait(false);
+            await FunctionStore.InsertFunctionAsync(connection, transaction, config, tags, entry.PolicyRevisionId).ConfigureAwait(false);
+            await FunctionStore.UpsertVersionAsync(connection, transaction, config).ConfigureAwait(false);
             if (version1 is not null)
             {
-                entry.Versions = entry.Versions.SetItem("1", version1);
-                entry.LastVersion = 1;
+                await FunctionStore.UpsertVersionAsync(connection, transaction, version1.Config).ConfigureAwait(false);
+                await FunctionStore.UpdateFunctionAsync(connection, transaction, entry, null, 1, tags, [], entry.PolicyRevisionId).ConfigureAwait(false);
             }
-            _registry.Add(entry);
-            // Reported as Pending, as Lambda does right after creation, so waiters see the transition.
-            return FunctionConfigurationJson.Write(version1?.Config ?? config, state: "Pending");
-        }
-        finally
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        if (version1 is not null)
         {
-            _lock.Release();
+            entry.Versions = entry.Versions.SetItem("1", version1);
+            entry.LastVersion = 1;
         }
+        _registry.Add(entry);
+        // Reported as Pending, as Lambda does right after creation, so waiters see the transition.
+        return FunctionConfigurationJson.Write(version1?.Config ?? config, state: "Pending");
     }
 
     private ValueTask<AwsResponse> GetFunctionAsync(AwsRequest request, CancellationToken cancellationToken)
     {
-        var (entry, qualifier) = Find(request);
+        var (entry, qualifier) = _functions.Find(request);
         var handle = Version(entry, qualifier);
         var output = new JsonObject
         {
@@ -213,7 +153,7 @@ internal sealed partial class FunctionOperations
 
     private ValueTask<AwsResponse> GetFunctionConfigurationAsync(AwsRequest request, CancellationToken cancellationToken)
     {
-        var (entry, qualifier) = Find(request);
+        var (entry, qualifier) = _functions.Find(request);
         return ValueTask.FromResult<AwsResponse>(FunctionConfigurationJson.Write(Version(entry, qualifier).Config));
     }
 
@@ -232,52 +172,31 @@ internal sealed partial class FunctionOperations
         return ValueTask.FromResult<AwsResponse>(output);
     }
 
-    /// <summary>Marker = the index of the next item, as text (opaque to clients).</summary>
-    private static (List<T> Page, string? Next) Page<T>(List<T> all, string? marker, int? maxItems)
-    {
-        var start = 0;
-        if (marker is not null && (!int.TryParse(marker, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out start) || start > all.Count))
-            throw FunctionErrors.InvalidParameter("Invalid marker: " + marker);
-        var size = Math.Clamp(maxItems ?? 50, 1, 10_000);
-        var page = all.Skip(start).Take(size).ToList();
-        var next = start + page.Count < all.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-        return (page, next);
-    }
-
     private async ValueTask<AwsResponse> DeleteFunctionAsync(AwsRequest request, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using var held = await _functions.LockAsync(cancellationToken).ConfigureAwait(false);
+        var (entry, qualifier) = _functions.Find(request);
+        if (qualifier is "$LATEST")
+            throw FunctionErrors.CannotDeleteLatest();
+        if (qualifier is not null)
         {
-            var (entry, qualifier) = Find(request);
-            if (qualifier is "$LATEST")
-                throw FunctionErrors.CannotDeleteLatest();
-            if (qualifier is not null)
-            {
-                var handle = entry.Versions.GetValueOrDefault(qualifier)
-                    ?? throw FunctionErrors.FunctionNotFound(AwsIds.LambdaFunctionArn(entry.Region, entry.Account, entry.Name, qualifier));
-                if (entry.Aliases.Values.FirstOrDefault(a => a.FunctionVersion == qualifier) is { } alias)
-                    throw FunctionErrors.VersionInUseByAlias(alias.Name);
-                await _database.WriteAsync(async (c, t) => { await FunctionStore.DeleteVersionAsync(c, t, handle.Config).ConfigureAwait(false); return 0; }, cancellationToken).ConfigureAwait(false);
-                entry.Versions = entry.Versions.Remove(qualifier);
-                handle.Pool.Retire();
-                return new JsonObject();
-            }
-            await _database.WriteAsync(async (c, t) => { await FunctionStore.DeleteFunctionAsync(c, t, entry.Account, entry.Region, entry.Name).ConfigureAwait(false); return 0; }, cancellationToken).ConfigureAwait(false);
-            _registry.Remove(entry);
-            entry.Latest.Pool.Retire();
-            foreach (var version in entry.Versions.Values)
-                version.Pool.Retire();
-            // 200 with an empty body, as the current model declares (a 204 could not carry the JSON body the protocol layer writes).
+            var handle = entry.Versions.GetValueOrDefault(qualifier)
+                ?? throw FunctionErrors.FunctionNotFound(AwsIds.LambdaFunctionArn(entry.Region, entry.Account, entry.Name, qualifier));
+            if (entry.Aliases.Values.FirstOrDefault(a => a.FunctionVersion == qualifier) is { } alias)
+                throw FunctionErrors.VersionInUseByAlias(alias.Name);
+            await _database.WriteAsync(async (c, t) => { await FunctionStore.DeleteVersionAsync(c, t, handle.Config).ConfigureAwait(false); return 0; }, cancellationToken).ConfigureAwait(false);
+            entry.Versions = entry.Versions.Remove(qualifier);
+            handle.Pool.Retire();
             return new JsonObject();
         }
-        finally
-        {
-            _lock.Release();
-        }
+        await _database.WriteAsync(async (c, t) => { await FunctionStore.DeleteFunctionAsync(c, t, entry.Account, entry.Region, entry.Name).ConfigureAwait(false); return 0; }, cancellationToken).ConfigureAwait(false);
+        _registry.Remove(entry);
+        entry.Latest.Pool.Retire();
+        foreach (var version in entry.Versions.Values)
+            version.Pool.Retire();
+        // 200 with an empty body, as the current model declares (a 204 could not carry the JSON body the protocol layer writes).
+        return new JsonObject();
     }
-
-    // ---- updates -------------------------------------------------------------------------------
 
     private async ValueTask<AwsResponse> UpdateFunctionCodeAsync(AwsRequest request, CancellationToken cancellationToken)
     {
@@ -304,8 +223,8 @@ internal sealed partial class FunctionOperations
         if (runtime is not null && !RuntimeCatalog.TryGetFamily(runtime, out _))
             throw FunctionErrors.UnsupportedRuntime(runtime);
         var environment = ReadEnvironment(input);
-        var timeout = input.Int("Timeout") is { } t ? CheckTimeout(t) : (int?)null;
-        var memory = input.Int("MemorySize") is { } m ? CheckMemory(m) : (int?)null;
+        var timeout = input.Int("Timeout");
+        var memory = input.Int("MemorySize");
         return await UpdateLatestAsync(request, c => c with
         {
             Runtime = runtime ?? c.Runtime,
@@ -325,43 +244,36 @@ internal sealed partial class FunctionOperations
     /// </summary>
     private async ValueTask<AwsResponse> UpdateLatestAsync(AwsRequest request, Func<FunctionVersionConfig, FunctionVersionConfig> change, bool dryRun, bool publish, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using var held = await _functions.LockAsync(cancellationToken).ConfigureAwait(false);
+        var (entry, _) = _functions.Find(request, qualifierMember: null);
+        var current = entry.Latest.Config;
+        if (request.Input.Str("RevisionId") is { } revision && revision != current.RevisionId)
+            throw FunctionErrors.RevisionMismatch();
+        var updated = change(current) with { LastModified = _time.GetUtcNow(), RevisionId = AwsIds.NewUuid() };
+        if (dryRun)
+            return FunctionConfigurationJson.Write(updated);
+        var handle = _registry.CreateHandle(updated, entry.Concurrency);
+        FunctionVersionHandle? published = publish ? _registry.CreateHandle(updated with { Version = (entry.LastVersion + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), RevisionId = AwsIds.NewUuid() }, entry.Concurrency) : null;
+        await _database.WriteAsync(async (connection, transaction) =>
         {
-            var (entry, _) = Find(request, qualifierMember: null);
-            var current = entry.Latest.Config;
-            if (request.Input.Str("RevisionId") is { } revision && revision != current.RevisionId)
-                throw FunctionErrors.RevisionMismatch();
-            var updated = change(current) with { LastModified = _time.GetUtcNow(), RevisionId = AwsIds.NewUuid() };
-            if (dryRun)
-                return FunctionConfigurationJson.Write(updated);
-            var handle = _registry.CreateHandle(updated, entry.Concurrency);
-            FunctionVersionHandle? published = publish ? _registry.CreateHandle(updated with { Version = (entry.LastVersion + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), RevisionId = AwsIds.NewUuid() }, entry.Concurrency) : null;
-            await _database.WriteAsync(async (connection, transaction) =>
-            {
-                await FunctionStore.UpsertVersionAsync(connection, transaction, updated).ConfigureAwait(false);
-                if (published is not null)
-                {
-                    await FunctionStore.UpsertVersionAsync(connection, transaction, published.Config).ConfigureAwait(false);
-                    await FunctionStore.UpdateFunctionAsync(connection, transaction, entry, entry.ReservedConcurrency, entry.LastVersion + 1, entry.Tags, entry.Policy, entry.PolicyRevisionId).ConfigureAwait(false);
-                }
-                return 0;
-            }, cancellationToken).ConfigureAwait(false);
-            var old = entry.Latest;
-            entry.Latest = handle;
+            await FunctionStore.UpsertVersionAsync(connection, transaction, updated).ConfigureAwait(false);
             if (published is not null)
             {
-                entry.Versions = entry.Versions.SetItem(published.Config.Version, published);
-                entry.LastVersion++;
+                await FunctionStore.UpsertVersionAsync(connection, transaction, published.Config).ConfigureAwait(false);
+                await FunctionStore.UpdateFunctionAsync(connection, transaction, entry, entry.ReservedConcurrency, entry.LastVersion + 1, entry.Tags, entry.Policy, entry.PolicyRevisionId).ConfigureAwait(false);
             }
-            old.Pool.Retire();
-            // Reported as InProgress, as Lambda does, so function-updated waiters see the transition.
-            return FunctionConfigurationJson.Write(published?.Config ?? updated, lastUpdateStatus: "InProgress");
-        }
-        finally
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        var old = entry.Latest;
+        entry.Latest = handle;
+        if (published is not null)
         {
-            _lock.Release();
+            entry.Versions = entry.Versions.SetItem(published.Config.Version, published);
+            entry.LastVersion++;
         }
+        old.Pool.Retire();
+        // Reported as InProgress, as Lambda does, so function-updated waiters see the transition.
+        return FunctionConfigurationJson.Write(published?.Config ?? updated, lastUpdateStatus: "InProgress");
     }
 
     private static Dictionary<string, string>? ReadEnvironment(JsonObject input)
@@ -374,32 +286,17 @@ internal sealed partial class FunctionOperations
             if (ReservedVariables.Contains(key))
                 throw FunctionErrors.ReservedEnvironmentVariable(key);
             if (!VariablePattern().IsMatch(key))
-                throw FunctionErrors.InvalidParameter($"1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
+                throw FunctionErrors.EnvironmentVariableNameInvalid();
         }
         if (variables.Sum(p => p.Key.Length + p.Value.Length) > 4096)
-            throw FunctionErrors.InvalidParameter("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.");
+            throw FunctionErrors.EnvironmentTooLarge();
         return variables;
     }
 
-    private static int CheckTimeout(int timeout) =>
-        timeout is >= 1 and <= 900 ? timeout
-            : throw FunctionErrors.InvalidParameter($"1 validation error detected: Value '{timeout}' at 'timeout' failed to satisfy constraint: Member must have value {(timeout < 1 ? "greater than or equal to 1" : "less than or equal to 900")}");
-
-    private static int CheckMemory(int memory) =>
-        memory is >= 128 and <= 10240 ? memory
-            : throw FunctionErrors.InvalidParameter($"1 validation error detected: Value '{memory}' at 'memorySize' failed to satisfy constraint: Member must have value {(memory < 128 ? "greater than or equal to 128" : "less than or equal to 10240")}");
 
     [GeneratedRegex("^[a-zA-Z0-9-_]{1,64}$")]
     private static partial Regex NamePattern();
 
     [GeneratedRegex("^[a-zA-Z]([a-zA-Z0-9_])+$")]
     private static partial Regex VariablePattern();
-
-    private static JsonObject TagsJson(IReadOnlyDictionary<string, string> tags)
-    {
-        var o = new JsonObject();
-        foreach (var (key, value) in tags.OrderBy(p => p.Key, StringComparer.Ordinal))
-            o[key] = value;
-        return o;
-    }
 }

@@ -122,7 +122,8 @@ internal static class InputValidator
         return value.GetValueKind() switch
         {
             JsonValueKind.String => $" '{Truncate(value.GetValue<string>())}'",
-            JsonValueKind.Number => " " + value.ToJsonString(),
+            // AWS quotes numbers too: "Value '901' at 'timeout' failed to satisfy constraint".
+            JsonValueKind.Number => $" '{value.ToJsonString()}'",
             _ => $" '{Truncate(value.ToJsonString())}'",
         };
     }

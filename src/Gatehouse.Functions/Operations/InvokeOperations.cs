@@ -3,12 +3,28 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Core;
 using Gatehouse.Functions.Invocation;
+using Gatehouse.Functions.Model;
 using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
+using static Gatehouse.Functions.Operations.FunctionCatalog;
 
 namespace Gatehouse.Functions.Operations;
 
-internal sealed partial class FunctionOperations
+/// <summary>Invoke: synchronous, Event (queued) and DryRun invocations.</summary>
+internal sealed class InvokeOperations : IAwsOperations
 {
+    private readonly FunctionInvoker _invoker;
+    private readonly EventQueue _events;
+
+    public InvokeOperations(FunctionInvoker invoker, EventQueue events)
+    {
+        _invoker = invoker;
+        _events = events;
+    }
+
+    public void Map(AwsServiceDefinition definition) => definition
+        .Map(Lambda.Operations.Invoke, InvokeAsync);
+
     private async ValueTask<AwsResponse> InvokeAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
@@ -60,7 +76,7 @@ internal sealed partial class FunctionOperations
                 throw FunctionErrors.PayloadNotJson("no JSON value");
             reader.Skip();
             if (reader.Read())
-                throw FunctionErrors.PayloadNotJson("unexpected content after the JSON value at byte " + reader.TokenStartIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                throw FunctionErrors.PayloadNotJson($"unexpected content after the JSON value at byte {reader.TokenStartIndex}");
         }
         catch (JsonException e)
         {

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Gatehouse.Core;
+using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
+
+namespace Gatehouse.Functions.Logs;
+
+/// <summary>A group's log streams: DescribeLogStreams (one stream per execution environment).</summary>
+internal sealed class LogStreamOperations : IAwsOperations
+{
+    private readonly LogStore _store;
+
+    public LogStreamOperations(LogStore store) => _store = store;
+
+    public void Map(AwsServiceDefinition definition) => definition
+        .Map(CloudWatchLogs.Operations.DescribeLogStreams, DescribeLogStreamsAsync);
+
+    private async ValueTask<AwsResponse> DescribeLogStreamsAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var group = LogsErrors.GroupName(request);
+        var streams = await _store.LogStreamsAsync(request.Context.Account, request.Context.Region, group, cancellationToken).ConfigureAwait(false);
+        if (streams.Count == 0)
+            throw LogsErrors.GroupNotFound();
+        var prefix = request.Input.Str("logStreamNamePrefix");
+        var byTime = request.Input.Str("orderBy") == "LastEventTime";
+        IEnumerable<(string Stream, long Created, long First, long Last, long LastIngestion, long Bytes)> ordered =
+            byTime ? streams.OrderBy(s => s.Last) : streams.OrderBy(s => s.Stream, StringComparer.Ordinal);
+        if (request.Input.Bool("descending") == true)
+            ordered = ordered.Reverse();
+        var list = ordered.Where(s => prefix is null || s.Stream.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        var start = LogsErrors.PageIndex(request.Input.Str("nextToken"));
+        var limit = Math.Clamp(request.Input.Int("limit") ?? 50, 1, 50);
+        var page = list.Skip(start).Take(limit).ToList();
+        var output = new JsonObject
+        {
+            ["logStreams"] = new JsonArray([.. page.Select(s => (JsonNode)new JsonObject
+            {
+                ["logStreamName"] = s.Stream,
+                ["creationTime"] = s.Created,
+                ["firstEventTimestamp"] = s.First,
+                ["lastEventTimestamp"] = s.Last,
+                ["lastIngestionTime"] = s.LastIngestion,
+                ["arn"] = AwsIds.LogGroupArn(request.Context.Region, request.Context.Account, group) + ":log-stream:" + s.Stream,
+                ["storedBytes"] = s.Bytes,
+            })]),
+        };
+        if (start + page.Count < list.Count)
+            output["nextToken"] = (start + page.Count).ToString(CultureInfo.InvariantCulture);
+        return output;
+    }
+}

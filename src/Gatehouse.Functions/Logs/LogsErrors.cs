@@ -1,0 +1,39 @@
+using System.Globalization;
+using Gatehouse.Core;
+using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
+
+namespace Gatehouse.Functions.Logs;
+
+/// <summary>The error catalog of the CloudWatch Logs subset, and the log group a request names.</summary>
+internal static class LogsErrors
+{
+    public static AwsException GroupMissing() =>
+        new(CloudWatchLogs.Errors.InvalidParameterException, "Either logGroupName or logGroupIdentifier must be given.", 400);
+
+    public static AwsException GroupNotFound() =>
+        new(CloudWatchLogs.Errors.ResourceNotFoundException, "The specified log group does not exist.", 400);
+
+    public static AwsException BadToken() =>
+        new(CloudWatchLogs.Errors.InvalidParameterException, "The specified nextToken is not valid.", 400);
+
+    public static string GroupName(AwsRequest request)
+    {
+        var name = request.Input.Str("logGroupName") ?? request.Input.Str("logGroupIdentifier")
+            ?? throw GroupMissing();
+        // An identifier may be the group's ARN.
+        var marker = ":log-group:";
+        var index = name.IndexOf(marker, StringComparison.Ordinal);
+        if (index >= 0)
+        {
+            name = name[(index + marker.Length)..];
+            if (name.EndsWith(":*", StringComparison.Ordinal))
+                name = name[..^2];
+        }
+        return name;
+    }
+
+    /// <summary>The position a nextToken names (tokens are plain indexes into the listing).</summary>
+    public static int PageIndex(string? token) =>
+        token is null ? 0 : int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : throw BadToken();
+}
