@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/bwrap ] || need+=(bubblewrap)   # the functions sandbox
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v zip >/dev/null 2>&1 || need+=(zip)

@@ -19,7 +19,16 @@ public sealed class GatehouseOptions
     /// <summary>Issue tokens with AWS-format issuers (https://cognito-idp.REGION.amazonaws.com/POOL).</summary>
     public bool AwsIssuers { get; set; }
 
+    /// <summary>
+    /// Listen on an address other machines can reach even though any access key works: every
+    /// signed operation (creating and invoking functions among them) is then open to the network.
+    /// </summary>
+    public bool AllowRemote { get; set; }
+
     public bool ResetAllowed => EnableReset ?? InMemory;
+
+    /// <summary>Whether <see cref="Host"/> is reachable from this machine only.</summary>
+    public bool IsLoopback => Host == "localhost" || (System.Net.IPAddress.TryParse(Host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 
     public string EffectivePublicUrl => (PublicUrl ?? $"http://{DisplayHost}:{Port}").TrimEnd('/');
 
@@ -35,5 +44,9 @@ public sealed class GatehouseOptions
             throw new ArgumentException($"Account '{Account}' must be 12 digits.");
         if (PublicUrl is not null && !Uri.TryCreate(PublicUrl, UriKind.Absolute, out _))
             throw new ArgumentException($"Public URL '{PublicUrl}' is not an absolute URL.");
+        if (Host != "localhost" && !System.Net.IPAddress.TryParse(Host.Trim('[', ']'), out _))
+            throw new ArgumentException($"Host '{Host}' is not an IP address or localhost.");
+        if (!IsLoopback && !AllowRemote)
+            throw new ArgumentException($"Refusing to listen on {Host}: other machines could call every operation with any access key. Use --host 127.0.0.1, or pass --allow-remote to accept that.");
     }
 }

@@ -26,6 +26,14 @@ public sealed class FunctionsOptions
     /// <summary>Log events kept per log group; older ones are pruned (a local server's disk is not CloudWatch's).</summary>
     public int LogEventsPerGroup { get; set; } = 100_000;
 
+    /// <summary>
+    /// Whether execution environments run sandboxed (<c>GATEHOUSE_SANDBOX</c>): <c>auto</c> (default:
+    /// sandboxed where bubblewrap works, otherwise plain processes with a warning), <c>required</c>
+    /// (refuse to start without it), <c>off</c> (plain processes, which can read everything the
+    /// server's user can).
+    /// </summary>
+    public string SandboxMode { get; set; } = "auto";
+
     /// <summary>Runtime name (python3.13) or family (python3, node) → interpreter path.</summary>
     public Dictionary<string, string> Interpreters { get; } = new(StringComparer.Ordinal);
 
@@ -43,6 +51,11 @@ public sealed class FunctionsOptions
             options.EventRetryDelay = TimeSpan.FromSeconds(Math.Max(0, retry));
         if (Number(environment, "GATEHOUSE_FUNCTIONS_LOG_EVENTS_PER_GROUP") is { } kept)
             options.LogEventsPerGroup = (int)Math.Clamp(kept, 100, 100_000_000);
+        if (environment.TryGetValue("GATEHOUSE_SANDBOX", out var sandbox) && !string.IsNullOrEmpty(sandbox))
+        {
+            options.SandboxMode = sandbox.ToLowerInvariant() is "auto" or "off" or "required" ? sandbox.ToLowerInvariant()
+                : throw new ArgumentException($"GATEHOUSE_SANDBOX must be auto, off or required, not '{sandbox}'.");
+        }
         if (environment.TryGetValue("GATEHOUSE_RUNTIME_DIRECTORY", out var directory) && !string.IsNullOrEmpty(directory))
             options.RuntimeDirectory = directory;
         foreach (var (key, value) in environment)

@@ -41,7 +41,7 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton<RuntimeCatalog>();
         services.TryAddSingleton(sp => new EnvironmentServices(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogStore>(),
             sp.GetRequiredService<RuntimeCatalog>(), sp.GetRequiredService<ILogger<FunctionsService>>(),
-            sp.GetRequiredService<GatehouseOptions>().EffectivePublicUrl));
+            sp.GetRequiredService<GatehouseOptions>().EffectivePublicUrl, CreateSandbox(sp)));
         services.TryAddSingleton(sp => new FunctionRegistry(sp.GetRequiredService<CodeCache>(), sp.GetRequiredService<EnvironmentServices>(),
             new ConcurrencyCounter { Limit = sp.GetRequiredService<FunctionsOptions>().MaxConcurrency }));
         services.TryAddSingleton<FunctionInvoker>();
@@ -78,6 +78,29 @@ public static class FunctionsServiceCollectionExtensions
         services.AddAwsOperations<LogStreamOperations>(CloudWatchLogs.ModelName);
         services.AddAwsOperations<LogEventOperations>(CloudWatchLogs.ModelName);
         return services;
+    }
+
+    private static Sandbox? CreateSandbox(IServiceProvider services)
+    {
+        var mode = services.GetRequiredService<FunctionsOptions>().SandboxMode;
+        if (mode == "off")
+            return null;
+        var server = services.GetRequiredService<GatehouseOptions>();
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var hidden = new List<string> { "/root", "/home", Path.GetTempPath() };
+        if (!server.InMemory)
+            hidden.Add(server.DataDirectory);
+        if (home.Length > 0)
+            hidden.Add(home);
+        var sandbox = Sandbox.TryCreate(hidden, out var unavailable);
+        if (sandbox is null)
+        {
+            if (mode == "required")
+                throw new ArgumentException($"GATEHOUSE_SANDBOX=required, but {unavailable}.");
+            services.GetRequiredService<ILogger<FunctionsService>>().LogWarning(
+                "Functions run WITHOUT a sandbox ({Reason}): a function can read and change everything this user can, Gatehouse's data included. Install bubblewrap, or set GATEHOUSE_SANDBOX=off to accept this.", unavailable);
+        }
+        return sandbox;
     }
 
     /// <summary>Maps the service's endpoints that are not AWS API calls: the code download behind GetFunction's Code.Location.</summary>

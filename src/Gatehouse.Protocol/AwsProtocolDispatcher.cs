@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Core;
+using Gatehouse.Core.Security;
 using Gatehouse.Protocol.Model;
 using Gatehouse.Protocol.Serialization;
 using Gatehouse.Protocol.Signing;
@@ -27,13 +28,15 @@ public sealed partial class AwsProtocolDispatcher
     private readonly ConcurrentDictionary<string, Lazy<ServiceEntry>> _entries = new(StringComparer.Ordinal);
     private readonly GatehouseOptions _options;
     private readonly ISignatureVerifier _verifier;
+    private readonly ServedHosts _hosts;
     private readonly ILogger _logger;
 
-    public AwsProtocolDispatcher(IEnumerable<AwsServiceDefinition> definitions, GatehouseOptions options, ISignatureVerifier verifier, ILogger<AwsProtocolDispatcher> logger)
+    public AwsProtocolDispatcher(IEnumerable<AwsServiceDefinition> definitions, GatehouseOptions options, ISignatureVerifier verifier, ServedHosts hosts, ILogger<AwsProtocolDispatcher> logger)
     {
         _definitions = definitions.ToDictionary(d => d.ModelName, StringComparer.Ordinal);
         _options = options;
         _verifier = verifier;
+        _hosts = hosts;
         _logger = logger;
         foreach (var name in ModelNames)
             _entries[name] = new Lazy<ServiceEntry>(() => CreateEntry(name));
@@ -82,7 +85,12 @@ public sealed partial class AwsProtocolDispatcher
         string operationName = "";
         try
         {
-            var authorization = SigV4Authorization.Parse(http.Request.Headers.Authorization);
+            if (HttpMethods.IsOptions(http.Request.Method) && http.Request.Headers.ContainsKey("Access-Control-Request-Method"))
+            {
+                AnswerPreflight(http);
+                return;
+            }
+            var authorization = SigV4Authorization.Parse(http.Request.Headers.Authorization) ?? SigV4Authorization.ParseQuery(http.Request.Query);
             entry = Classify(http, authorization);
             if (entry is null)
             {
@@ -91,6 +99,23 @@ public sealed partial class AwsProtocolDispatcher
             }
             var operation = FindOperation(http, entry);
             operationName = operation.Name;
+            var origin = http.Request.Headers.Origin.ToString();
+            if (operation.Unsigned)
+            {
+                // Called straight from single-page apps on any origin, as Cognito allows.
+                // When the response starts: error responses are written on a cleared response.
+                if (origin.Length > 0)
+                    http.Response.OnStarting(static state => { AllowOrigin(((HttpResponse)state).Headers); return Task.CompletedTask; }, http.Response);
+            }
+            else
+            {
+                // Every other operation needs a signature, which a web page cannot add to a
+                // cross-site request without a preflight — and pages on foreign origins are refused.
+                if (authorization is null)
+                    throw MissingAuthenticationToken();
+                if (!_hosts.IsServedOrigin(origin))
+                    throw ForeignOrigin(origin);
+            }
             var body = await ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
             if (authorization is not null)
                 await _verifier.VerifyAsync(http, authorization, body).ConfigureAwait(false);
@@ -123,6 +148,43 @@ public sealed partial class AwsProtocolDispatcher
             var code = entry?.Definition.InternalErrorCode ?? "InternalFailure";
             await WriteErrorAsync(http, entry, new AwsException(code, "An internal error occurred. The request id names it in the server log.", 500)).ConfigureAwait(false);
         }
+    }
+
+    private static AwsException MissingAuthenticationToken() =>
+        new("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
+
+    private static AwsException ForeignOrigin(string origin) =>
+        new("AccessDeniedException", $"Gatehouse refuses signed operations from web pages on other origins ({Truncate(origin)}).", 403);
+
+    private static void AllowOrigin(IHeaderDictionary headers)
+    {
+        headers.AccessControlAllowOrigin = "*";
+        headers.AccessControlExposeHeaders = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date";
+    }
+
+    /// <summary>
+    /// A CORS preflight. On <c>/</c> (the awsJson services, whose operation is named only in a header
+    /// the preflight does not carry) every origin is allowed, as Cognito does, because browsers call
+    /// its unsigned sign-in operations; the actual request of a signed operation from a foreign page
+    /// is refused. On a REST path (Lambda, API Gateway) only pages Gatehouse serves are allowed.
+    /// </summary>
+    private void AnswerPreflight(HttpContext http)
+    {
+        var origin = http.Request.Headers.Origin.ToString();
+        var path = RawPath(http);
+        if (path != "/" && !_hosts.IsServedOrigin(origin))
+        {
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+        var headers = http.Response.Headers;
+        AllowOrigin(headers);
+        headers.AccessControlAllowMethods = path == "/" ? "POST, OPTIONS" : "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+        var requested = http.Request.Headers.AccessControlRequestHeaders.ToString();
+        if (requested.Length > 0)
+            headers.AccessControlAllowHeaders = requested;
+        headers.AccessControlMaxAge = "86400";
+        http.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     /// <summary>True when the request looks like an AWS API call (used by the server's top-level routing).</summary>

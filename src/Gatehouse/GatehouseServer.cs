@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using System.Text.Json;
 using Gatehouse.Core;
+using Gatehouse.Core.Security;
 using Gatehouse.Functions;
 using Gatehouse.Gateway;
 using Gatehouse.Identity;
@@ -71,7 +72,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
             // each service enforces its own, smaller limit with its own AWS error.
             kestrel.Limits.MaxRequestBodySize = 70L * 1024 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
-            var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+            var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host.Trim('[', ']'));
             kestrel.Listen(address, options.Port);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
@@ -82,6 +83,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddSingleton(blobs);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ISignatureVerifier, AcceptAnySignature>();
+        services.AddSingleton<ServedHosts>();
         services.AddSingleton<AwsProtocolDispatcher>();
         services.AddGatehouseIdentity();
         services.AddGatehouseFunctions();
@@ -93,6 +95,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
             await service.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var dispatcher = app.Services.GetRequiredService<AwsProtocolDispatcher>();
+        app.UseMiddleware<RequestGuard>();
         app.UseGatehouseGateway();
         app.UseRouting();
         app.MapGet("/_gatehouse/health", (HttpContext http) => WriteHealthAsync(http, app.Services));
@@ -104,7 +107,9 @@ internal sealed class GatehouseServer : IAsyncDisposable
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var uri = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        // The address really bound: 0.0.0.0 stays 0.0.0.0 (every interface), so the ready line never
+        // suggests loopback-only when it is not.
+        var uri = new Uri(bound);
         if (options.Port == 0)
             options.Port = uri.Port;
         // Load the service models after the server is ready, so start-up stays short.

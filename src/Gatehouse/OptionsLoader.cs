@@ -14,7 +14,7 @@ internal static class OptionsLoader
 {
     /// <summary>Settings that take a value; flags (no value) are listed in <see cref="Flags"/>.</summary>
     private static readonly string[] Valued = ["port", "host", "data", "region", "account", "public-url", "config"];
-    private static readonly string[] Flags = ["in-memory", "enable-reset", "aws-issuers"];
+    private static readonly string[] Flags = ["in-memory", "enable-reset", "aws-issuers", "allow-remote"];
 
     public static GatehouseOptions Load(IReadOnlyList<string> args, IDictionary<string, string?> environment)
     {
@@ -57,6 +57,7 @@ internal static class OptionsLoader
                 case "in-memory": options.InMemory = ParseBool(name, value); break;
                 case "enable-reset": options.EnableReset = ParseBool(name, value); break;
                 case "aws-issuers": options.AwsIssuers = ParseBool(name, value); break;
+                case "allow-remote": options.AllowRemote = ParseBool(name, value); break;
             }
         }
         options.Validate();

@@ -113,6 +113,7 @@ internal static class Cli
             Options (also GATEHOUSE_<NAME> variables and a gatehouse.json file):
               --port N           port to listen on (default 4566; 0 picks a free one)
               --host ADDRESS     address to listen on (default 127.0.0.1)
+              --allow-remote     allow a non-loopback --host (any access key works: see docs/security.md)
               --data DIR         data directory for the embedded store (default ./.gatehouse)
               --in-memory        keep everything in memory; nothing is written to disk
               --region NAME      default region (default us-east-1)

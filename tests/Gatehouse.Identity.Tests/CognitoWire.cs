@@ -27,8 +27,8 @@ internal sealed record WireResult(int Status, string? ErrorType, JsonNode Body)
 }
 
 /// <summary>
-/// Calls Cognito operations the way the JS SDK does for its unauthenticated operations: POST / with
-/// X-Amz-Target and an awsJson1.1 body, no signature. Used where the AWS CLI would only add
+/// Calls Cognito operations as the SDKs do: POST / with X-Amz-Target and an awsJson1.1 body, signed
+/// (the server's client signs every operation; unsigned calls are covered by the browser-client tests). Used where the AWS CLI would only add
 /// process start-up time to what is being checked (the wire answer).
 /// </summary>
 internal sealed class CognitoWire : IDisposable

@@ -12,7 +12,7 @@ internal sealed class ProtocolHarness
 {
     public ProtocolHarness(params AwsServiceDefinition[] definitions)
     {
-        Dispatcher = new AwsProtocolDispatcher(definitions, new GatehouseOptions(), new Signing.AcceptAnySignature(), NullLogger<AwsProtocolDispatcher>.Instance);
+        Dispatcher = new AwsProtocolDispatcher(definitions, new GatehouseOptions(), new Signing.AcceptAnySignature(), new Core.Security.ServedHosts(new GatehouseOptions()), NullLogger<AwsProtocolDispatcher>.Instance);
     }
 
     public AwsProtocolDispatcher Dispatcher { get; }
@@ -35,14 +35,26 @@ internal sealed class ProtocolHarness
         http.Request.Path = PathString.FromUriComponent(query < 0 ? rawTarget : rawTarget[..query]);
         http.Request.QueryString = query < 0 ? QueryString.Empty : new QueryString(rawTarget[query..]);
         http.Features.Get<IHttpRequestFeature>()!.RawTarget = rawTarget;
+        // Signed as the SDKs sign (the signature is not checked by default); a test that wants an
+        // unsigned request passes an empty Authorization header.
+        http.Request.Headers.Authorization = SignedBy(rawTarget);
         foreach (var (name, value) in headers)
             http.Request.Headers[name] = value;
+        if (http.Request.Headers.Authorization.ToString().Length == 0)
+            http.Request.Headers.Remove("Authorization");
         http.Request.Body = new MemoryStream(body);
         http.Request.ContentLength = body.Length;
         var response = new MemoryStream();
         http.Response.Body = response;
         await Dispatcher.HandleAsync(http);
         return new Reply(http.Response.StatusCode, http.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), response.ToArray());
+    }
+
+    private static string SignedBy(string rawTarget)
+    {
+        var service = rawTarget.StartsWith("/2015-03-31", StringComparison.Ordinal) || rawTarget.StartsWith("/2017-", StringComparison.Ordinal) ? "lambda"
+            : rawTarget.StartsWith("/v2/", StringComparison.Ordinal) ? "apigateway" : "cognito-idp";
+        return $"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261202/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature={new string('0', 64)}";
     }
 }
 

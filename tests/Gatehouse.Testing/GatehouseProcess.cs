@@ -121,7 +121,8 @@ public partial class GatehouseProcess : IAsyncDisposable, IDisposable
         return _process.ExitCode;
     }
 
-    public HttpClient CreateClient() => new() { BaseAddress = Endpoint, Timeout = TimeSpan.FromSeconds(60) };
+    /// <summary>An HttpClient for this server that signs AWS API calls as the SDKs do (see <see cref="SigningHandler"/>).</summary>
+    public HttpClient CreateClient() => new(new SigningHandler()) { BaseAddress = Endpoint, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>Runs the AWS CLI v2 against this server.</summary>
     public Task<CliResult> AwsAsync(params string[] arguments) => AwsCli.RunAsync(Endpoint, arguments);

@@ -104,6 +104,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
             info.Environment.Clear();
             foreach (var (key, value) in RuntimeEnvironment(taskRoot, program))
                 info.Environment[key] = value;
+            _services.Sandbox?.Wrap(info, taskRoot, _pool.TempDirectory, program, _services.Runtimes.RuntimeDirectory, _config.EphemeralStorage);
             var process = new Process { StartInfo = info };
             process.Start();
             process.StandardInput.Close();
@@ -488,7 +489,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
 }
 
 /// <summary>What environments share: clock, logs, runtimes, the server's own logger and URL.</summary>
-internal sealed record EnvironmentServices(TimeProvider Time, LogStore Logs, Executors.RuntimeCatalog Runtimes, ILogger Logger, string PublicUrl)
+internal sealed record EnvironmentServices(TimeProvider Time, LogStore Logs, Executors.RuntimeCatalog Runtimes, ILogger Logger, string PublicUrl, Executors.Sandbox? Sandbox = null)
 {
     /// <summary>Every running environment, retired pools included, so shutdown can stop them all.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<ExecutionEnvironment, byte> Live { get; } = new();

@@ -1,3 +1,4 @@
+using Gatehouse.Core.Security;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -111,8 +112,11 @@ public static class LogsCommand
     {
         using var content = new StringContent(request.ToJsonString(), Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        using var message = new HttpRequestMessage(HttpMethod.Post, "") { Content = content };
+        using var message = new HttpRequestMessage(HttpMethod.Post, http.BaseAddress) { Content = content };
         message.Headers.Add("X-Amz-Target", "Logs_20140328.FilterLogEvents");
+        // Signed as the AWS CLI would; the server accepts any key unless configured otherwise.
+        var region = Environment.GetEnvironmentVariable("GATEHOUSE_REGION") ?? "us-east-1";
+        SigV4Signer.Sign(message, Encoding.UTF8.GetBytes(request.ToJsonString()), "gatehouse-logs", "gatehouse-logs", region, "logs", DateTimeOffset.UtcNow);
         using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)

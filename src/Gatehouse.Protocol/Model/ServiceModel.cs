@@ -87,6 +87,11 @@ public sealed class OperationModel
             Input = shapes[input.GetProperty("shape").GetString()!];
         if (json.TryGetProperty("output", out var output))
             Output = shapes[output.GetProperty("shape").GetString()!];
+        // AWS marks the operations it serves without a signature (Cognito's sign-in and
+        // self-service calls, made from browsers and apps with no AWS credentials).
+        Unsigned = (json.TryGetProperty("authtype", out var authtype) && authtype.GetString() == "none")
+            || (json.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.Array
+                && auth.EnumerateArray().Any(a => a.GetString() == "smithy.api#noAuth"));
     }
 
     public string Name { get; }
@@ -95,4 +100,7 @@ public sealed class OperationModel
     public int ResponseCode { get; }
     public Shape? Input { get; }
     public Shape? Output { get; }
+
+    /// <summary>Whether AWS serves the operation without a SigV4 signature (<c>"authtype": "none"</c>).</summary>
+    public bool Unsigned { get; }
 }

@@ -64,6 +64,21 @@ public sealed record SigV4Authorization(
         return new SigV4Authorization(scope[0], scope[1], scope[2], scope[3], headers, signature.ToLowerInvariant());
     }
 
+    /// <summary>
+    /// The presigned-URL form: <c>X-Amz-Algorithm</c>, <c>X-Amz-Credential</c>,
+    /// <c>X-Amz-SignedHeaders</c> and <c>X-Amz-Signature</c> in the query string. Null when the
+    /// query carries no signature at all; malformed parts are refused as in the header form.
+    /// </summary>
+    public static SigV4Authorization? ParseQuery(Microsoft.AspNetCore.Http.IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!query.ContainsKey("X-Amz-Algorithm") && !query.ContainsKey("X-Amz-Signature") && !query.ContainsKey("X-Amz-Credential"))
+            return null;
+        if (query["X-Amz-Algorithm"].ToString() != Algorithm)
+            throw Incomplete($"AWS query-string parameters must include 'X-Amz-Algorithm' with the value '{Algorithm}'.");
+        return Parse($"{Algorithm} Credential={query["X-Amz-Credential"]}, SignedHeaders={query["X-Amz-SignedHeaders"]}, Signature={query["X-Amz-Signature"]}");
+    }
+
     private static AwsException Incomplete(string message) => new("IncompleteSignatureException", message, 400);
 
     // The signature itself is not a secret, but keep error messages short and free of key material.

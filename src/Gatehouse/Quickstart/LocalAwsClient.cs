@@ -1,3 +1,4 @@
+using Gatehouse.Core.Security;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -51,10 +52,11 @@ internal sealed class LocalAwsClient : IDisposable
 
     private void Sign(HttpRequestMessage request, string signingName)
     {
-        // Gatehouse accepts any credentials; the scope tells it the region and the service.
-        var date = DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
-        request.Headers.TryAddWithoutValidation("Authorization",
-            $"AWS4-HMAC-SHA256 Credential=gatehouse-quickstart/{date}/{_region}/{signingName}/aws4_request, SignedHeaders=host, Signature={new string('0', 64)}");
+        // Gatehouse accepts any key by default; the scope tells it the region and the service.
+        var body = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult() ?? [];
+        if (!request.RequestUri!.IsAbsoluteUri)
+            request.RequestUri = new Uri(_http.BaseAddress!, request.RequestUri);
+        SigV4Signer.Sign(request, body, "gatehouse-quickstart", "gatehouse-quickstart", _region, signingName, DateTimeOffset.UtcNow);
     }
 
     private async Task<JsonObject> SendAsync(HttpRequestMessage request, string operation)
