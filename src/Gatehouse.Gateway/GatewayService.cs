@@ -9,38 +9,26 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Gateway;
 
 /// <summary>The HTTP APIs (Amazon API Gateway v2) service: its operations, its state and its data plane.</summary>
-public sealed class GatewayService : IGatehouseService, IDisposable
+internal sealed class GatewayService : IGatehouseService, IDisposable
 {
     private readonly IDatabase _database;
 
-    public GatewayService(IDatabase database, GatehouseOptions options, TimeProvider time, IServiceProvider services, ILoggerFactory loggers)
+    public GatewayService(IDatabase database, GatewayState state, ApiChanges changes, TimeProvider time, IServiceProvider services, ILoggerFactory loggers)
     {
         _database = database;
-        State = new GatewayState(new GatewayStore(database));
-        ControlPlane = new ControlPlane(State, options, time);
+        State = state;
         _keys = new SigningKeyResolver(services, time, loggers.CreateLogger("Gatehouse.Gateway.Jwt"));
         DataPlane = new DataPlane(services, time, loggers, new SnapshotCompiler(_keys, time));
         // The data plane follows the state from the first load on.
         DataPlane.Attach(State);
-        ControlPlane.AuthorizerCacheReset += DataPlane.Compiler.ResetAuthorizerCaches;
-        Definition = new AwsServiceDefinition("apigatewayv2")
-        {
-            ValidationErrorCode = GatewayErrors.BadRequest,
-            SerializationErrorCode = GatewayErrors.BadRequest,
-            InternalErrorCode = "InternalFailure",
-        };
-        ControlPlane.Register(Definition);
+        changes.AuthorizerCacheReset += DataPlane.Compiler.ResetAuthorizerCaches;
     }
 
     public string Name => "apigatewayv2";
 
     string IGatehouseService.State => _status;
 
-    public AwsServiceDefinition Definition { get; }
-
     internal GatewayState State { get; }
-
-    internal ControlPlane ControlPlane { get; }
 
     internal DataPlane DataPlane { get; }
 

@@ -1,5 +1,10 @@
 using Gatehouse.Core;
+using Gatehouse.Gateway.Model;
+using Gatehouse.Gateway.Operations;
 using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
+using Gatehouse.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,9 +16,23 @@ public static class GatewayServiceCollectionExtensions
     /// <summary>Registers the HTTP APIs (Amazon API Gateway v2) service with the server.</summary>
     public static IServiceCollection AddGatehouseGateway(this IServiceCollection services)
     {
-        services.AddSingleton<GatewayService>();
-        services.AddSingleton<IGatehouseService>(sp => sp.GetRequiredService<GatewayService>());
-        services.AddSingleton<AwsServiceDefinition>(sp => sp.GetRequiredService<GatewayService>().Definition);
+        services.TryAddSingleton(sp => new GatewayState(new GatewayStore(sp.GetRequiredService<IDatabase>())));
+        services.TryAddSingleton<ApiChanges>();
+        services.TryAddSingleton<GatewayService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatehouseService, GatewayService>(sp => sp.GetRequiredService<GatewayService>()));
+        services.AddAwsService(ApiGatewayV2.ModelName, () => new AwsServiceDefinition(ApiGatewayV2.ModelName)
+        {
+            ValidationErrorCode = GatewayErrors.BadRequest,
+            SerializationErrorCode = GatewayErrors.BadRequest,
+            InternalErrorCode = "InternalFailure",
+        });
+        services.AddAwsOperations<ApiOperations>(ApiGatewayV2.ModelName);
+        services.AddAwsOperations<RouteOperations>(ApiGatewayV2.ModelName);
+        services.AddAwsOperations<IntegrationOperations>(ApiGatewayV2.ModelName);
+        services.AddAwsOperations<AuthorizerOperations>(ApiGatewayV2.ModelName);
+        services.AddAwsOperations<StageOperations>(ApiGatewayV2.ModelName);
+        services.AddAwsOperations<DeploymentOperations>(ApiGatewayV2.ModelName);
+        services.AddAwsOperations<TagOperations>(ApiGatewayV2.ModelName);
         return services;
     }
 

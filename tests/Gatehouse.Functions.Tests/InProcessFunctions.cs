@@ -41,6 +41,9 @@ internal sealed class InProcessFunctions : IAsyncDisposable
 
     public static async Task<InProcessFunctions> StartAsync(FunctionsOptions options)
     {
+        // These tests follow environments by their runtime's process id, which a sandbox's PID
+        // namespace hides; the sandbox has tests of its own (SandboxTests).
+        options.SandboxMode = "off";
         var database = await SqliteDatabase.OpenInMemoryAsync(CancellationToken.None);
         var blobs = BlobStore.CreateTemporary();
         var services = new ServiceCollection()

@@ -97,26 +97,23 @@ public sealed class OtherRuntimeTests : IClassFixture<GatehouseProcess>
     public async Task Invoke_EventTypeWithFailingHandler_IsAcceptedAndRetriedTwice()
     {
         var name = UniqueName("event");
-        var marker = Path.Combine(Path.GetTempPath(), "gatehouse-event-" + Guid.NewGuid().ToString("N"));
-        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", """
-            import os
+        using var sink = new CallbackSink();
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", CallbackSink.PythonReport + "\n" + """
             def handler(event, context):
-                with open(event["marker"], "a") as f:
-                    f.write(context.aws_request_id + "\n")
+                report(event, context.aws_request_id)
                 raise RuntimeError("always failing")
             """)));
 
-        var (result, _) = await InvokeAsync(_server, name, "{\"marker\": \"" + marker + "\"}", "--invocation-type", "Event");
+        var (result, _) = await InvokeAsync(_server, name, "{\"callback\": \"" + sink.Url + "\"}", "--invocation-type", "Event");
 
         result.EnsureSuccess();
         Assert.Equal(202, (int)result.Json["StatusCode"]!);
         // One attempt and two retries (1 s and 2 s apart by default); wait generously, then check none more came.
-        for (var i = 0; i < 100 && (!File.Exists(marker) || File.ReadAllLines(marker).Length < 3); i++)
+        for (var i = 0; i < 100 && sink.Received.Count < 3; i++)
             await Task.Delay(200);
         await Task.Delay(3500);
-        var attempts = File.ReadAllLines(marker);
-        File.Delete(marker);
-        Assert.Equal(3, attempts.Length);
+        var attempts = sink.Received;
+        Assert.Equal(3, attempts.Count);
         // Retries keep the request id, as AWS's do: that is how a function tells a retry from a new event.
         Assert.Single(attempts.Distinct());
     }

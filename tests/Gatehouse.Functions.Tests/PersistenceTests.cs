@@ -44,21 +44,20 @@ public sealed class PersistenceTests : IClassFixture<PersistentGatehouse>
     public async Task EventInvoke_QueuedWhileThrottled_RunsAfterRestartOnceAllowed()
     {
         var name = UniqueName("queued");
-        var marker = Path.Combine(Path.GetTempPath(), "gatehouse-queued-" + Guid.NewGuid().ToString("N"));
-        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", "def handler(e, c):\n    open(e['marker'], 'a').write('ran\\n')\n")));
+        using var sink = new CallbackSink();
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", CallbackSink.PythonReport + "\ndef handler(e, c):\n    report(e, 'ran')\n")));
         (await _server.AwsAsync("lambda", "put-function-concurrency", "--function-name", name, "--reserved-concurrent-executions", "0")).EnsureSuccess();
 
-        var (accepted, _) = await InvokeAsync(_server, name, "{\"marker\": \"" + marker + "\"}", "--invocation-type", "Event");
+        var (accepted, _) = await InvokeAsync(_server, name, "{\"callback\": \"" + sink.Url + "\"}", "--invocation-type", "Event");
         Assert.Equal(0, _server.Terminate(TimeSpan.FromSeconds(20)));
-        var ranWhileThrottled = File.Exists(marker);
+        var ranWhileThrottled = sink.Received.Count > 0;
         _server.Start();
         (await _server.AwsAsync("lambda", "delete-function-concurrency", "--function-name", name)).EnsureSuccess();
-        for (var i = 0; i < 100 && !File.Exists(marker); i++)
+        for (var i = 0; i < 100 && sink.Received.Count == 0; i++)
             await Task.Delay(100);
 
         Assert.Equal(202, (int)accepted.Json["StatusCode"]!);
         Assert.False(ranWhileThrottled);
-        Assert.Equal(["ran"], File.ReadAllLines(marker));
-        File.Delete(marker);
+        Assert.Equal(["ran"], sink.Received);
     }
 }

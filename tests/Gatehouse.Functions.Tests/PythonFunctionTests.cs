@@ -114,14 +114,15 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
     {
         var name = UniqueName("slow");
         await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", """
-            import time, os
+            import time, uuid
+            ENVIRONMENT = uuid.uuid4().hex  # once per runtime process: names the environment
             def handler(event, context):
                 if event.get("sleep"):
                     time.sleep(event["sleep"])
-                return {"pid": os.getpid()}
+                return {"environment": ENVIRONMENT}
             """)), "--timeout", "1");
         var (first, firstPayload) = await InvokeAsync(_server, name, """{}""");
-        var pid = (int)JsonNode.Parse(firstPayload)!["pid"]!;
+        var environment = JsonNode.Parse(firstPayload)!.Str("environment");
 
         var (timedOut, timeoutPayload) = await InvokeAsync(_server, name, """{"sleep": 5}""");
 
@@ -133,7 +134,7 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
         var (after, afterPayload) = await InvokeAsync(_server, name, """{}""");
         after.EnsureSuccess();
         Assert.Null(after.Json["FunctionError"]);
-        Assert.NotEqual(pid, (int)JsonNode.Parse(afterPayload)!["pid"]!);
+        Assert.NotEqual(environment, JsonNode.Parse(afterPayload)!.Str("environment"));
     }
 
     [Fact]

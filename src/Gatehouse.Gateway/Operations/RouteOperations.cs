@@ -1,37 +1,82 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text;
+using Gatehouse.Core;
 using Gatehouse.Gateway.Model;
+using Gatehouse.Gateway.Runtime;
 using Gatehouse.Protocol;
+using Ops = Gatehouse.Protocol.Generated.ApiGatewayV2.Operations;
+using static Gatehouse.Gateway.Operations.ApiChanges;
 
 namespace Gatehouse.Gateway.Operations;
 
-internal sealed partial class ControlPlane
+/// <summary>An API's routes.</summary>
+internal sealed class RouteOperations : IAwsOperations
 {
-    private static readonly string[] AuthorizationTypes = ["NONE", "JWT", "AWS_IAM", "CUSTOM"];
+    private readonly ApiChanges _apis;
+
+    public RouteOperations(ApiChanges apis)
+    {
+        _apis = apis;
+    }
+
+    public void Map(AwsServiceDefinition definition) => definition
+        .Map(Ops.CreateRoute, CreateRouteAsync)
+        .Map(Ops.GetRoute, GetRouteAsync)
+        .Map(Ops.GetRoutes, GetRoutesAsync)
+        .Map(Ops.UpdateRoute, UpdateRouteAsync)
+        .Map(Ops.DeleteRoute, DeleteRouteAsync);
 
     private ValueTask<AwsResponse> CreateRouteAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
-        return Respond(ChangeAsync(request, state =>
+        return Respond(_apis.ChangeAsync(request, state =>
         {
             var route = ReadRoute(state, input, new Route { RouteId = NewId(7), RouteKey = input.Req("RouteKey") });
-            var after = AutoDeploy(state with { Routes = state.Routes.Add(route.RouteId, route) });
+            var after = _apis.AutoDeploy(state with { Routes = state.Routes.Add(route.RouteId, route) });
             return (after, Shapes.RouteOutput(route));
         }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> GetRouteAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = _apis.Find(request, request.Input.Req("ApiId"));
+        var routeId = request.Input.Req("RouteId");
+        return Respond(Shapes.RouteOutput(state.Routes.GetValueOrDefault(routeId) ?? throw GatewayErrors.RouteNotFound(routeId)));
+    }
+
+    private ValueTask<AwsResponse> GetRoutesAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = _apis.Find(request, request.Input.Req("ApiId"));
+        return Respond(Page(request, state.Routes.Values.OrderBy(r => r.RouteKey, StringComparer.Ordinal), Shapes.RouteOutput));
     }
 
     private ValueTask<AwsResponse> UpdateRouteAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
-        return Respond(ChangeAsync(request, state =>
+        return Respond(_apis.ChangeAsync(request, state =>
         {
             var routeId = input.Req("RouteId");
             var current = state.Routes.GetValueOrDefault(routeId) ?? throw GatewayErrors.RouteNotFound(routeId);
             var route = ReadRoute(state, input, current with { RouteKey = input.Str("RouteKey") ?? current.RouteKey });
-            var after = AutoDeploy(state with { Routes = state.Routes.SetItem(route.RouteId, route) });
+            var after = _apis.AutoDeploy(state with { Routes = state.Routes.SetItem(route.RouteId, route) });
             return (after, Shapes.RouteOutput(route));
         }, cancellationToken));
     }
+
+    private ValueTask<AwsResponse> DeleteRouteAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var routeId = request.Input.Req("RouteId");
+        return Respond(_apis.ChangeAsync(request, state =>
+        {
+            if (!state.Routes.ContainsKey(routeId))
+                throw GatewayErrors.RouteNotFound(routeId);
+            return (_apis.AutoDeploy(state with { Routes = state.Routes.Remove(routeId) }), new JsonObject());
+        }, cancellationToken));
+    }
+
+    private static readonly string[] AuthorizationTypes = ["NONE", "JWT", "AWS_IAM", "CUSTOM"];
 
     /// <summary>Lays input over <paramref name="route"/> and checks the result as AWS does.</summary>
     private static Route ReadRoute(ApiState state, JsonObject input, Route route)
@@ -86,29 +131,5 @@ internal sealed partial class ControlPlane
             OperationName = input.Str("OperationName") ?? route.OperationName,
             RequestParameters = parameters,
         };
-    }
-
-    private ValueTask<AwsResponse> GetRouteAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var state = Find(request, request.Input.Req("ApiId"));
-        var routeId = request.Input.Req("RouteId");
-        return Respond(Shapes.RouteOutput(state.Routes.GetValueOrDefault(routeId) ?? throw GatewayErrors.RouteNotFound(routeId)));
-    }
-
-    private ValueTask<AwsResponse> GetRoutesAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var state = Find(request, request.Input.Req("ApiId"));
-        return Respond(Page(request, state.Routes.Values.OrderBy(r => r.RouteKey, StringComparer.Ordinal), Shapes.RouteOutput));
-    }
-
-    private ValueTask<AwsResponse> DeleteRouteAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var routeId = request.Input.Req("RouteId");
-        return Respond(ChangeAsync(request, state =>
-        {
-            if (!state.Routes.ContainsKey(routeId))
-                throw GatewayErrors.RouteNotFound(routeId);
-            return (AutoDeploy(state with { Routes = state.Routes.Remove(routeId) }), new JsonObject());
-        }, cancellationToken));
     }
 }

@@ -1,17 +1,37 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text;
+using Gatehouse.Core;
 using Gatehouse.Gateway.Model;
 using Gatehouse.Gateway.Runtime;
 using Gatehouse.Protocol;
+using Ops = Gatehouse.Protocol.Generated.ApiGatewayV2.Operations;
+using static Gatehouse.Gateway.Operations.ApiChanges;
 
 namespace Gatehouse.Gateway.Operations;
 
-internal sealed partial class ControlPlane
+/// <summary>An API's integrations (Lambda proxy and HTTP proxy).</summary>
+internal sealed class IntegrationOperations : IAwsOperations
 {
+    private readonly ApiChanges _apis;
+
+    public IntegrationOperations(ApiChanges apis)
+    {
+        _apis = apis;
+    }
+
+    public void Map(AwsServiceDefinition definition) => definition
+        .Map(Ops.CreateIntegration, CreateIntegrationAsync)
+        .Map(Ops.GetIntegration, GetIntegrationAsync)
+        .Map(Ops.GetIntegrations, GetIntegrationsAsync)
+        .Map(Ops.UpdateIntegration, UpdateIntegrationAsync)
+        .Map(Ops.DeleteIntegration, DeleteIntegrationAsync);
+
     private ValueTask<AwsResponse> CreateIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
-        return Respond(ChangeAsync(request, state =>
+        return Respond(_apis.ChangeAsync(request, state =>
         {
             var type = input.Req("IntegrationType");
             var integration = ReadIntegration(input, new Integration
@@ -20,15 +40,28 @@ internal sealed partial class ControlPlane
                 IntegrationType = type,
                 PayloadFormatVersion = input.Str("PayloadFormatVersion") ?? (type == "AWS_PROXY" ? "" : "1.0"),
             });
-            var after = AutoDeploy(state with { Integrations = state.Integrations.Add(integration.IntegrationId, integration) });
+            var after = _apis.AutoDeploy(state with { Integrations = state.Integrations.Add(integration.IntegrationId, integration) });
             return (after, Shapes.IntegrationOutput(integration));
         }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> GetIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = _apis.Find(request, request.Input.Req("ApiId"));
+        var id = request.Input.Req("IntegrationId");
+        return Respond(Shapes.IntegrationOutput(state.Integrations.GetValueOrDefault(id) ?? throw GatewayErrors.IntegrationNotFound(id)));
+    }
+
+    private ValueTask<AwsResponse> GetIntegrationsAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = _apis.Find(request, request.Input.Req("ApiId"));
+        return Respond(Page(request, state.Integrations.Values, Shapes.IntegrationOutput));
     }
 
     private ValueTask<AwsResponse> UpdateIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
-        return Respond(ChangeAsync(request, state =>
+        return Respond(_apis.ChangeAsync(request, state =>
         {
             var integrationId = input.Req("IntegrationId");
             var current = state.Integrations.GetValueOrDefault(integrationId) ?? throw GatewayErrors.IntegrationNotFound(integrationId);
@@ -37,8 +70,21 @@ internal sealed partial class ControlPlane
                 IntegrationType = input.Str("IntegrationType") ?? current.IntegrationType,
                 PayloadFormatVersion = input.Str("PayloadFormatVersion") ?? current.PayloadFormatVersion,
             });
-            var after = AutoDeploy(state with { Integrations = state.Integrations.SetItem(integration.IntegrationId, integration) });
+            var after = _apis.AutoDeploy(state with { Integrations = state.Integrations.SetItem(integration.IntegrationId, integration) });
             return (after, Shapes.IntegrationOutput(integration));
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> DeleteIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var id = request.Input.Req("IntegrationId");
+        return Respond(_apis.ChangeAsync(request, state =>
+        {
+            if (!state.Integrations.ContainsKey(id))
+                throw GatewayErrors.IntegrationNotFound(id);
+            if (state.Routes.Values.FirstOrDefault(r => r.Target == "integrations/" + id) is { } user)
+                throw GatewayErrors.IntegrationInUse(id, user.RouteId);
+            return (_apis.AutoDeploy(state with { Integrations = state.Integrations.Remove(id) }), new JsonObject());
         }, cancellationToken));
     }
 
@@ -92,31 +138,5 @@ internal sealed partial class ControlPlane
             RequestParameters = requestParameters,
             ResponseParameters = responseParameters,
         };
-    }
-
-    private ValueTask<AwsResponse> GetIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var state = Find(request, request.Input.Req("ApiId"));
-        var id = request.Input.Req("IntegrationId");
-        return Respond(Shapes.IntegrationOutput(state.Integrations.GetValueOrDefault(id) ?? throw GatewayErrors.IntegrationNotFound(id)));
-    }
-
-    private ValueTask<AwsResponse> GetIntegrationsAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var state = Find(request, request.Input.Req("ApiId"));
-        return Respond(Page(request, state.Integrations.Values, Shapes.IntegrationOutput));
-    }
-
-    private ValueTask<AwsResponse> DeleteIntegrationAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var id = request.Input.Req("IntegrationId");
-        return Respond(ChangeAsync(request, state =>
-        {
-            if (!state.Integrations.ContainsKey(id))
-                throw GatewayErrors.IntegrationNotFound(id);
-            if (state.Routes.Values.FirstOrDefault(r => r.Target == "integrations/" + id) is { } user)
-                throw GatewayErrors.IntegrationInUse(id, user.RouteId);
-            return (AutoDeploy(state with { Integrations = state.Integrations.Remove(id) }), new JsonObject());
-        }, cancellationToken));
     }
 }

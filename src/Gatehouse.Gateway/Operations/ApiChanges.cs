@@ -1,90 +1,75 @@
+using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using Gatehouse.Core;
 using Gatehouse.Gateway.Model;
+using Gatehouse.Gateway.Runtime;
 using Gatehouse.Protocol;
 using Ops = Gatehouse.Protocol.Generated.ApiGatewayV2.Operations;
+
 
 namespace Gatehouse.Gateway.Operations;
 
 /// <summary>
-/// The API Gateway v2 operations. Each handler reads validated input, computes the API's new state
-/// on immutable values and hands it to <see cref="GatewayState"/>, which stores it and then publishes
-/// it to readers and the data plane.
+/// What every HTTP API resource's operations share: finding an API as the caller (account and
+/// region) sees it, running a change on it — computed on immutable values and handed to
+/// <see cref="GatewayState"/>, which stores it and then publishes it to readers and the data plane —
+/// redeploying auto-deploy stages after a change, ids and pages.
 /// </summary>
-internal sealed partial class ControlPlane
+internal sealed class ApiChanges
 {
     private const string LowerAlphanumeric = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-    private readonly GatewayState _state;
-    private readonly GatehouseOptions _options;
     private readonly TimeProvider _time;
 
-    public ControlPlane(GatewayState state, GatehouseOptions options, TimeProvider time)
+    public ApiChanges(GatewayState state, TimeProvider time)
     {
-        _state = state;
-        _options = options;
+        State = state;
         _time = time;
     }
 
-    public void Register(AwsServiceDefinition definition)
-    {
-        definition
-            .Map(Ops.CreateApi, CreateApiAsync).Map(Ops.GetApi, GetApiAsync).Map(Ops.GetApis, GetApisAsync)
-            .Map(Ops.UpdateApi, UpdateApiAsync).Map(Ops.DeleteApi, DeleteApiAsync).Map(Ops.DeleteCorsConfiguration, DeleteCorsConfigurationAsync)
-            .Map(Ops.CreateRoute, CreateRouteAsync).Map(Ops.GetRoute, GetRouteAsync).Map(Ops.GetRoutes, GetRoutesAsync)
-            .Map(Ops.UpdateRoute, UpdateRouteAsync).Map(Ops.DeleteRoute, DeleteRouteAsync)
-            .Map(Ops.CreateIntegration, CreateIntegrationAsync).Map(Ops.GetIntegration, GetIntegrationAsync).Map(Ops.GetIntegrations, GetIntegrationsAsync)
-            .Map(Ops.UpdateIntegration, UpdateIntegrationAsync).Map(Ops.DeleteIntegration, DeleteIntegrationAsync)
-            .Map(Ops.CreateAuthorizer, CreateAuthorizerAsync).Map(Ops.GetAuthorizer, GetAuthorizerAsync).Map(Ops.GetAuthorizers, GetAuthorizersAsync)
-            .Map(Ops.UpdateAuthorizer, UpdateAuthorizerAsync).Map(Ops.DeleteAuthorizer, DeleteAuthorizerAsync)
-            .Map(Ops.CreateStage, CreateStageAsync).Map(Ops.GetStage, GetStageAsync).Map(Ops.GetStages, GetStagesAsync)
-            .Map(Ops.UpdateStage, UpdateStageAsync).Map(Ops.DeleteStage, DeleteStageAsync)
-            .Map(Ops.DeleteRouteSettings, DeleteRouteSettingsAsync).Map(Ops.DeleteAccessLogSettings, DeleteAccessLogSettingsAsync)
-            .Map(Ops.ResetAuthorizersCache, ResetAuthorizersCacheAsync)
-            .Map(Ops.CreateDeployment, CreateDeploymentAsync).Map(Ops.GetDeployment, GetDeploymentAsync).Map(Ops.GetDeployments, GetDeploymentsAsync)
-            .Map(Ops.UpdateDeployment, UpdateDeploymentAsync).Map(Ops.DeleteDeployment, DeleteDeploymentAsync)
-            .Map(Ops.TagResource, TagResourceAsync).Map(Ops.UntagResource, UntagResourceAsync).Map(Ops.GetTags, GetTagsAsync);
-    }
+    public GatewayState State { get; }
 
     /// <summary>Raised when a stage's Lambda authorizer cache must be emptied.</summary>
     public event Action<string, string>? AuthorizerCacheReset;
 
-    private DateTimeOffset Now => _time.GetUtcNow();
+    public void ResetAuthorizerCache(string apiId, string stageName) => AuthorizerCacheReset?.Invoke(apiId, stageName);
 
-    private static string NewId(int length) => AwsIds.Random(LowerAlphanumeric, length);
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    public static string NewId(int length) => AwsIds.Random(LowerAlphanumeric, length);
 
     /// <summary>The API as this caller (account and region) sees it, or NotFound.</summary>
-    private ApiState Find(AwsRequest request, ApiState? state, string apiId)
+    public ApiState Find(AwsRequest request, ApiState? state, string apiId)
     {
         if (state is null || state.Api.Account != request.Context.Account || state.Api.Region != request.Context.Region)
             throw GatewayErrors.ApiNotFound(request.Context.Account, apiId);
         return state;
     }
 
-    private ApiState Find(AwsRequest request, string apiId) => Find(request, _state.Apis.GetValueOrDefault(apiId), apiId);
+    public ApiState Find(AwsRequest request, string apiId) => Find(request, State.Apis.GetValueOrDefault(apiId), apiId);
 
     /// <summary>Runs a change on an existing API.</summary>
-    private Task<JsonObject> ChangeAsync(AwsRequest request, Func<ApiState, (ApiState After, JsonObject Output)> change, CancellationToken cancellationToken)
+    public Task<JsonObject> ChangeAsync(AwsRequest request, Func<ApiState, (ApiState After, JsonObject Output)> change, CancellationToken cancellationToken)
     {
         var apiId = request.Input.Req("ApiId");
-        return _state.UpdateAsync<JsonObject>(apiId, current =>
+        return State.UpdateAsync<JsonObject>(apiId, current =>
         {
             var (after, output) = change(Find(request, current, apiId));
             return (after, output);
         }, cancellationToken);
     }
 
-    private static async ValueTask<AwsResponse> Respond(Task<JsonObject> work) => await work.ConfigureAwait(false);
+    public static async ValueTask<AwsResponse> Respond(Task<JsonObject> work) => await work.ConfigureAwait(false);
 
-    private static ValueTask<AwsResponse> Respond(JsonObject output) => ValueTask.FromResult<AwsResponse>(output);
+    public static ValueTask<AwsResponse> Respond(JsonObject output) => ValueTask.FromResult<AwsResponse>(output);
 
     /// <summary>
     /// Points every auto-deploy stage at a fresh deployment of the API's current routes,
     /// integrations and authorizers — what AWS does after each change to an auto-deployed API.
     /// </summary>
-    private ApiState AutoDeploy(ApiState state)
+    public ApiState AutoDeploy(ApiState state)
     {
         var stages = state.Stages.Values.Where(s => s.AutoDeploy).ToList();
         if (stages.Count == 0)
@@ -114,7 +99,7 @@ internal sealed partial class ControlPlane
     }
 
     /// <summary>One page of <paramref name="items"/> and the token for the next (an opaque offset).</summary>
-    private static JsonObject Page<T>(AwsRequest request, IEnumerable<T> items, Func<T, JsonObject> output)
+    public static JsonObject Page<T>(AwsRequest request, IEnumerable<T> items, Func<T, JsonObject> output)
     {
         var all = items.ToList();
         var offset = 0;
@@ -138,4 +123,7 @@ internal sealed partial class ControlPlane
             result["NextToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes((offset + max).ToString(CultureInfo.InvariantCulture)));
         return result;
     }
+
+    public static ImmutableSortedDictionary<string, string> MergeTags(ImmutableSortedDictionary<string, string> current, JsonObject input) =>
+        current.SetItems(input.StringMap("Tags"));
 }

@@ -1,15 +1,35 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text;
 using Gatehouse.Core;
 using Gatehouse.Gateway.Model;
 using Gatehouse.Gateway.Runtime;
 using Gatehouse.Protocol;
+using Ops = Gatehouse.Protocol.Generated.ApiGatewayV2.Operations;
+using static Gatehouse.Gateway.Operations.ApiChanges;
 
 namespace Gatehouse.Gateway.Operations;
 
-internal sealed partial class ControlPlane
+/// <summary>HTTP APIs: create (incl. quick create), read, list, update, delete, and their CORS configuration.</summary>
+internal sealed class ApiOperations : IAwsOperations
 {
-    private JsonObject ApiOutput(Api api) => Shapes.ApiOutput(api, GatewayEndpoints.ApiEndpoint(_options, api.ApiId));
+    private readonly ApiChanges _apis;
+    private readonly GatehouseOptions _options;
+
+    public ApiOperations(ApiChanges apis, GatehouseOptions options)
+    {
+        _apis = apis;
+        _options = options;
+    }
+
+    public void Map(AwsServiceDefinition definition) => definition
+        .Map(Ops.CreateApi, CreateApiAsync)
+        .Map(Ops.GetApi, GetApiAsync)
+        .Map(Ops.GetApis, GetApisAsync)
+        .Map(Ops.UpdateApi, UpdateApiAsync)
+        .Map(Ops.DeleteApi, DeleteApiAsync)
+        .Map(Ops.DeleteCorsConfiguration, DeleteCorsConfigurationAsync);
 
     private ValueTask<AwsResponse> CreateApiAsync(AwsRequest request, CancellationToken cancellationToken)
     {
@@ -27,7 +47,7 @@ internal sealed partial class ControlPlane
         var cors = input.Obj("CorsConfiguration") is { } corsInput ? Shapes.ReadCors(corsInput) : null;
         ValidateCors(cors);
 
-        var now = Now;
+        var now = _apis.Now;
         var api = new Api
         {
             ApiId = NewId(10),
@@ -47,8 +67,60 @@ internal sealed partial class ControlPlane
         var state = new ApiState { Api = api };
         if (target is not null)
             state = QuickCreate(state, target, routeKeyText ?? RouteKey.Default, input.Str("CredentialsArn"), now);
-        return Respond(_state.UpdateAsync(api.ApiId, _ => (state, ApiOutput(api)), cancellationToken));
+        return Respond(_apis.State.UpdateAsync(api.ApiId, _ => (state, ApiOutput(api)), cancellationToken));
     }
+
+    private ValueTask<AwsResponse> GetApiAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        Respond(ApiOutput(_apis.Find(request, request.Input.Req("ApiId")).Api));
+
+    private ValueTask<AwsResponse> GetApisAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var apis = _apis.State.Apis.Values
+            .Where(s => s.Api.Account == request.Context.Account && s.Api.Region == request.Context.Region)
+            .Select(s => s.Api)
+            .OrderBy(a => a.CreatedDate).ThenBy(a => a.ApiId, StringComparer.Ordinal);
+        return Respond(Page(request, apis, ApiOutput));
+    }
+
+    private ValueTask<AwsResponse> UpdateApiAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var input = request.Input;
+        if (input.Str("Target") is not null || input.Str("RouteKey") is not null)
+            throw GatewayErrors.Invalid("Gatehouse does not support quick update (Target, RouteKey) on UpdateApi.");
+        return Respond(_apis.ChangeAsync(request, state =>
+        {
+            var current = state.Api;
+            var cors = input.Obj("CorsConfiguration") is { } corsInput ? Shapes.ReadCors(corsInput) : current.CorsConfiguration;
+            ValidateCors(cors);
+            var api = current with
+            {
+                Name = input.Str("Name") ?? current.Name,
+                Description = input.Str("Description") ?? current.Description,
+                Version = input.Str("Version") ?? current.Version,
+                CorsConfiguration = cors,
+                DisableExecuteApiEndpoint = input.Bool("DisableExecuteApiEndpoint") ?? current.DisableExecuteApiEndpoint,
+                DisableSchemaValidation = input.Bool("DisableSchemaValidation") ?? current.DisableSchemaValidation,
+                IpAddressType = input.Str("IpAddressType") ?? current.IpAddressType,
+                ApiKeySelectionExpression = input.Str("ApiKeySelectionExpression") ?? current.ApiKeySelectionExpression,
+            };
+            return (state with { Api = api }, ApiOutput(api));
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> DeleteApiAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var apiId = request.Input.Req("ApiId");
+        return Respond(_apis.State.UpdateAsync(apiId, current =>
+        {
+            _apis.Find(request, current, apiId);
+            return ((ApiState?)null, new JsonObject());
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> DeleteCorsConfigurationAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        Respond(_apis.ChangeAsync(request, state => (state with { Api = state.Api with { CorsConfiguration = null } }, new JsonObject()), cancellationToken));
+
+    private JsonObject ApiOutput(Api api) => Shapes.ApiOutput(api, GatewayEndpoints.ApiEndpoint(_options, api.ApiId));
 
     /// <summary>
     /// Quick create: an integration for the target (a Lambda ARN or an HTTP URL), one route and
@@ -92,7 +164,7 @@ internal sealed partial class ControlPlane
             Routes = state.Routes.Add(route.RouteId, route),
             Stages = state.Stages.Add(stage.StageName, stage),
         };
-        return AutoDeploy(state);
+        return _apis.AutoDeploy(state);
     }
 
     private static void ValidateCors(CorsConfiguration? cors)
@@ -102,57 +174,4 @@ internal sealed partial class ControlPlane
         if (cors.AllowCredentials == true && cors.AllowOrigins.Contains("*"))
             throw GatewayErrors.Invalid("allow-credentials is not supported with allow-origins '*'. Specify the allowed origins.");
     }
-
-    private ValueTask<AwsResponse> GetApiAsync(AwsRequest request, CancellationToken cancellationToken) =>
-        Respond(ApiOutput(Find(request, request.Input.Req("ApiId")).Api));
-
-    private ValueTask<AwsResponse> GetApisAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var apis = _state.Apis.Values
-            .Where(s => s.Api.Account == request.Context.Account && s.Api.Region == request.Context.Region)
-            .Select(s => s.Api)
-            .OrderBy(a => a.CreatedDate).ThenBy(a => a.ApiId, StringComparer.Ordinal);
-        return Respond(Page(request, apis, ApiOutput));
-    }
-
-    private ValueTask<AwsResponse> UpdateApiAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var input = request.Input;
-        if (input.Str("Target") is not null || input.Str("RouteKey") is not null)
-            throw GatewayErrors.Invalid("Gatehouse does not support quick update (Target, RouteKey) on UpdateApi.");
-        return Respond(ChangeAsync(request, state =>
-        {
-            var current = state.Api;
-            var cors = input.Obj("CorsConfiguration") is { } corsInput ? Shapes.ReadCors(corsInput) : current.CorsConfiguration;
-            ValidateCors(cors);
-            var api = current with
-            {
-                Name = input.Str("Name") ?? current.Name,
-                Description = input.Str("Description") ?? current.Description,
-                Version = input.Str("Version") ?? current.Version,
-                CorsConfiguration = cors,
-                DisableExecuteApiEndpoint = input.Bool("DisableExecuteApiEndpoint") ?? current.DisableExecuteApiEndpoint,
-                DisableSchemaValidation = input.Bool("DisableSchemaValidation") ?? current.DisableSchemaValidation,
-                IpAddressType = input.Str("IpAddressType") ?? current.IpAddressType,
-                ApiKeySelectionExpression = input.Str("ApiKeySelectionExpression") ?? current.ApiKeySelectionExpression,
-            };
-            return (state with { Api = api }, ApiOutput(api));
-        }, cancellationToken));
-    }
-
-    private ValueTask<AwsResponse> DeleteApiAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var apiId = request.Input.Req("ApiId");
-        return Respond(_state.UpdateAsync(apiId, current =>
-        {
-            Find(request, current, apiId);
-            return ((ApiState?)null, new JsonObject());
-        }, cancellationToken));
-    }
-
-    private ValueTask<AwsResponse> DeleteCorsConfigurationAsync(AwsRequest request, CancellationToken cancellationToken) =>
-        Respond(ChangeAsync(request, state => (state with { Api = state.Api with { CorsConfiguration = null } }, new JsonObject()), cancellationToken));
-
-    private static ImmutableSortedDictionary<string, string> MergeTags(ImmutableSortedDictionary<string, string> current, JsonObject input) =>
-        current.SetItems(input.StringMap("Tags"));
 }

@@ -1,16 +1,38 @@
+using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text;
+using Gatehouse.Core;
 using Gatehouse.Gateway.Model;
 using Gatehouse.Gateway.Runtime;
 using Gatehouse.Protocol;
+using Ops = Gatehouse.Protocol.Generated.ApiGatewayV2.Operations;
+using static Gatehouse.Gateway.Operations.ApiChanges;
 
 namespace Gatehouse.Gateway.Operations;
 
-internal sealed partial class ControlPlane
+/// <summary>An API's authorizers (JWT and Lambda), and emptying a stage's authorizer cache.</summary>
+internal sealed class AuthorizerOperations : IAwsOperations
 {
+    private readonly ApiChanges _apis;
+
+    public AuthorizerOperations(ApiChanges apis)
+    {
+        _apis = apis;
+    }
+
+    public void Map(AwsServiceDefinition definition) => definition
+        .Map(Ops.CreateAuthorizer, CreateAuthorizerAsync)
+        .Map(Ops.GetAuthorizer, GetAuthorizerAsync)
+        .Map(Ops.GetAuthorizers, GetAuthorizersAsync)
+        .Map(Ops.UpdateAuthorizer, UpdateAuthorizerAsync)
+        .Map(Ops.DeleteAuthorizer, DeleteAuthorizerAsync)
+        .Map(Ops.ResetAuthorizersCache, ResetAuthorizersCacheAsync);
+
     private ValueTask<AwsResponse> CreateAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
-        return Respond(ChangeAsync(request, state =>
+        return Respond(_apis.ChangeAsync(request, state =>
         {
             var authorizer = ReadAuthorizer(input, new Authorizer
             {
@@ -18,15 +40,28 @@ internal sealed partial class ControlPlane
                 Name = input.Req("Name"),
                 AuthorizerType = input.Req("AuthorizerType"),
             });
-            var after = AutoDeploy(state with { Authorizers = state.Authorizers.Add(authorizer.AuthorizerId, authorizer) });
+            var after = _apis.AutoDeploy(state with { Authorizers = state.Authorizers.Add(authorizer.AuthorizerId, authorizer) });
             return (after, Shapes.AuthorizerOutput(authorizer));
         }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> GetAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = _apis.Find(request, request.Input.Req("ApiId"));
+        var id = request.Input.Req("AuthorizerId");
+        return Respond(Shapes.AuthorizerOutput(state.Authorizers.GetValueOrDefault(id) ?? throw GatewayErrors.AuthorizerNotFound(id)));
+    }
+
+    private ValueTask<AwsResponse> GetAuthorizersAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var state = _apis.Find(request, request.Input.Req("ApiId"));
+        return Respond(Page(request, state.Authorizers.Values, Shapes.AuthorizerOutput));
     }
 
     private ValueTask<AwsResponse> UpdateAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
-        return Respond(ChangeAsync(request, state =>
+        return Respond(_apis.ChangeAsync(request, state =>
         {
             var id = input.Req("AuthorizerId");
             var current = state.Authorizers.GetValueOrDefault(id) ?? throw GatewayErrors.AuthorizerNotFound(id);
@@ -34,9 +69,33 @@ internal sealed partial class ControlPlane
             if (type != current.AuthorizerType && state.Routes.Values.FirstOrDefault(r => r.AuthorizerId == id) is { } user)
                 throw GatewayErrors.AuthorizerInUse(id, user.RouteId);
             var authorizer = ReadAuthorizer(input, current with { Name = input.Str("Name") ?? current.Name, AuthorizerType = type });
-            var after = AutoDeploy(state with { Authorizers = state.Authorizers.SetItem(id, authorizer) });
+            var after = _apis.AutoDeploy(state with { Authorizers = state.Authorizers.SetItem(id, authorizer) });
             return (after, Shapes.AuthorizerOutput(authorizer));
         }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> DeleteAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var id = request.Input.Req("AuthorizerId");
+        return Respond(_apis.ChangeAsync(request, state =>
+        {
+            if (!state.Authorizers.ContainsKey(id))
+                throw GatewayErrors.AuthorizerNotFound(id);
+            if (state.Routes.Values.FirstOrDefault(r => r.AuthorizerId == id) is { } user)
+                throw GatewayErrors.AuthorizerInUse(id, user.RouteId);
+            return (_apis.AutoDeploy(state with { Authorizers = state.Authorizers.Remove(id) }), new JsonObject());
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> ResetAuthorizersCacheAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var apiId = request.Input.Req("ApiId");
+        var state = _apis.Find(request, apiId);
+        var name = request.Input.Req("StageName");
+        if (!state.Stages.ContainsKey(name))
+            throw GatewayErrors.StageNotFound(name);
+        _apis.ResetAuthorizerCache(apiId, name);
+        return Respond(new JsonObject());
     }
 
     private static Authorizer ReadAuthorizer(JsonObject input, Authorizer authorizer)
@@ -84,31 +143,5 @@ internal sealed partial class ControlPlane
             default:
                 throw GatewayErrors.Invalid($"Authorizer type {result.AuthorizerType} is not supported for HTTP APIs; use JWT or REQUEST.");
         }
-    }
-
-    private ValueTask<AwsResponse> GetAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var state = Find(request, request.Input.Req("ApiId"));
-        var id = request.Input.Req("AuthorizerId");
-        return Respond(Shapes.AuthorizerOutput(state.Authorizers.GetValueOrDefault(id) ?? throw GatewayErrors.AuthorizerNotFound(id)));
-    }
-
-    private ValueTask<AwsResponse> GetAuthorizersAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var state = Find(request, request.Input.Req("ApiId"));
-        return Respond(Page(request, state.Authorizers.Values, Shapes.AuthorizerOutput));
-    }
-
-    private ValueTask<AwsResponse> DeleteAuthorizerAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var id = request.Input.Req("AuthorizerId");
-        return Respond(ChangeAsync(request, state =>
-        {
-            if (!state.Authorizers.ContainsKey(id))
-                throw GatewayErrors.AuthorizerNotFound(id);
-            if (state.Routes.Values.FirstOrDefault(r => r.AuthorizerId == id) is { } user)
-                throw GatewayErrors.AuthorizerInUse(id, user.RouteId);
-            return (AutoDeploy(state with { Authorizers = state.Authorizers.Remove(id) }), new JsonObject());
-        }, cancellationToken));
     }
 }
