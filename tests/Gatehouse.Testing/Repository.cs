@@ -9,7 +9,7 @@ public static class Repository
     public static string Configuration { get; } =
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    /// <summary>The built server (<c>dotnet test</c> runs after the solution build).</summary>
+    /// <summary>The built server: every test project builds src/Gatehouse first (tests/Directory.Build.props).</summary>
     public static string ServerDll => Path.Combine(Root, "src", "Gatehouse", "bin", Configuration, "net10.0", "gatehouse.dll");
 
     /// <summary>The npm clients the end-to-end tests drive (installed by test.sh).</summary>
