@@ -4,10 +4,10 @@ using Gatehouse.Gateway.Operations;
 using Gatehouse.Protocol;
 using Gatehouse.Protocol.Generated;
 using Gatehouse.Storage;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gatehouse.Gateway;
 

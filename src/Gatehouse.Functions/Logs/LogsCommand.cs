@@ -1,8 +1,8 @@
-using Gatehouse.Core.Security;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Gatehouse.Core.Security;
 
 namespace Gatehouse.Functions.Logs;
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text;
+using System.Text.Json.Nodes;
 using Gatehouse.Core;
 using Gatehouse.Gateway.Model;
 using Gatehouse.Gateway.Runtime;

@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text;
+using System.Text.Json.Nodes;
 using Gatehouse.Core;
 using Gatehouse.Gateway.Model;
 using Gatehouse.Gateway.Runtime;
 using Gatehouse.Protocol;
-using Ops = Gatehouse.Protocol.Generated.ApiGatewayV2.Operations;
 using static Gatehouse.Gateway.Operations.ApiChanges;
+using Ops = Gatehouse.Protocol.Generated.ApiGatewayV2.Operations;
 
 namespace Gatehouse.Gateway.Operations;
 

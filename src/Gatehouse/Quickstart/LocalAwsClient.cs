@@ -1,7 +1,7 @@
-using Gatehouse.Core.Security;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Gatehouse.Core.Security;
 
 namespace Gatehouse.Quickstart;
 
