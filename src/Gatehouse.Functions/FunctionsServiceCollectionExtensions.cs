@@ -86,12 +86,19 @@ public static class FunctionsServiceCollectionExtensions
         if (mode == "off")
             return null;
         var server = services.GetRequiredService<GatehouseOptions>();
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var hidden = new List<string> { "/root", "/home", Path.GetTempPath() };
+        var hidden = new List<string> { Path.GetTempPath() };
         if (!server.InMemory)
             hidden.Add(server.DataDirectory);
-        if (home.Length > 0)
-            hidden.Add(home);
+        // Credentials in home folders (a developer's ~/.aws, ~/.ssh, …). Homes themselves stay
+        // visible: a checkout a function's code refers to may live there.
+        var homes = new List<string> { "/root", Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) };
+        if (Directory.Exists("/home"))
+            homes.AddRange(Directory.EnumerateDirectories("/home"));
+        foreach (var home in homes.Where(h => h.Length > 0).Distinct(StringComparer.Ordinal))
+        {
+            foreach (var secret in new[] { ".aws", ".ssh", ".gnupg", ".docker", ".kube", ".config", ".azure", ".git-credentials", ".netrc", ".npmrc", ".pypirc" })
+                hidden.Add(Path.Combine(home, secret));
+        }
         var sandbox = Sandbox.TryCreate(hidden, out var unavailable);
         if (sandbox is null)
         {

@@ -8,7 +8,7 @@ namespace Gatehouse.Functions.Executors;
 /// environments, nothing to signal), the file system read-only, a fresh <c>/tmp</c>, and hidden —
 /// overmounted with empty folders — Gatehouse's data directory (the store, the key that unseals
 /// every pool's keys, every function's code), the in-memory store's temporary folders, and the
-/// home folders (a developer's <c>~/.aws</c>). The function's own code and its temporary folder are
+/// credentials in home folders (a developer's <c>~/.aws</c>, <c>~/.ssh</c>, …). The function's own code and its temporary folder are
 /// mounted back: the code read-only, the temporary folder writable. All capabilities are dropped,
 /// the whole tree dies with the environment's process (PID 1 of its namespace) and with the server
 /// (<c>--die-with-parent</c>). The network is shared: functions call Gatehouse on loopback.
@@ -76,6 +76,8 @@ internal sealed class Sandbox
         {
             if (Directory.Exists(hidden) && hidden != "/tmp")
                 Add("--tmpfs", hidden);
+            else if (File.Exists(hidden))
+                Add("--ro-bind", "/dev/null", hidden);
         }
         // An interpreter installed under a hidden folder (e.g. ~/.pyenv) is mounted back read-only.
         var interpreterHome = Path.GetDirectoryName(Path.GetDirectoryName(program));
