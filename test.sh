@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need, builds once (Release), runs all test projects.
+#   ./test.sh                      everything (what CI runs)
+#   ./test.sh --filter EXPRESSION  only the matching tests, e.g. --filter "FullyQualifiedName~Sandbox"
+#                                  (dotnet test's filter syntax); the set-up and the build are the same
 set -euo pipefail
 cd "$(dirname "$0")"
+filter=()
+if [ "${1:-}" = "--filter" ] && [ -n "${2:-}" ]; then
+  filter=(--filter "$2")
+elif [ $# -gt 0 ]; then
+  echo "usage: ./test.sh [--filter EXPRESSION]" >&2
+  exit 2
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 scripts/install-test-deps.sh
@@ -10,7 +20,7 @@ dotnet build Gatehouse.slnx -c Release -nologo -clp:ErrorsOnly
 results=$(mktemp -d)
 status=0
 # Test projects run in parallel (one MSBuild node each); each starts its own servers on free ports.
-dotnet test Gatehouse.slnx -c Release --no-build -nologo \
+dotnet test Gatehouse.slnx -c Release --no-build -nologo "${filter[@]}" \
   --logger "trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=false || status=$?
 
 # One closing line over all projects, from the TRX files.
