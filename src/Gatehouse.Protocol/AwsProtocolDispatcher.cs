@@ -125,7 +125,18 @@ public sealed partial class AwsProtocolDispatcher
                     $"Gatehouse does not implement {entry.Model.ServiceId} operation {operation.Name} yet.", 501);
             }
 
-            var (input, payload) = ReadInput(http, entry, operation, body);
+            JsonObject input;
+            ReadOnlyMemory<byte> payload;
+            try
+            {
+                (input, payload) = ReadInput(http, entry, operation, body);
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json refuses, only when a string is read, bytes that are not UTF-8
+                // and escapes that leave a lone surrogate: the body is not JSON text (RFC 8259 §8.1).
+                throw new AwsException(entry.Definition.SerializationErrorCode, "The request body is not valid UTF-8 JSON text.", 400);
+            }
             if (operation.Input is not null && InputValidator.Validate(input, operation.Input) is { } problem)
                 throw new AwsException(entry.Definition.ValidationErrorCode, problem, 400);
 

@@ -232,4 +232,19 @@ public sealed class AwsJsonProtocolTests
         Assert.Equal(400, reply.Status);
         Assert.Equal("IncompleteSignatureException", reply.Json["__type"]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0x7B, 0x22, 0x50, 0x6F, 0x6F, 0x6C, 0x4E, 0x61, 0x6D, 0x65, 0x22, 0x3A, 0x22, 0x61, 0xFF, 0xFE, 0x22, 0x7D })] // {"PoolName":"a\xFF\xFE"}
+    [InlineData(new byte[] { 0x7B, 0x22, 0x50, 0x6F, 0x6F, 0x6C, 0x4E, 0x61, 0x6D, 0x65, 0x22, 0x3A, 0x22, 0x5C, 0x75, 0x64, 0x38, 0x30, 0x30, 0x78, 0x22, 0x7D })] // {"PoolName":"\ud800x"}
+    public async Task Body_InvalidUtf8OrLoneSurrogate_SerializationException(byte[] body)
+    {
+        var harness = new ProtocolHarness(new AwsServiceDefinition("cognito-idp") { ValidationErrorCode = "InvalidParameterException" }
+            .Map("CreateUserPool", (_, _) => throw new InvalidOperationException("the handler must not run")));
+
+        var reply = await harness.SendBytesAsync("POST", "/", body,
+            ("X-Amz-Target", "AWSCognitoIdentityProviderService.CreateUserPool"), ("Content-Type", "application/x-amz-json-1.1"));
+
+        Assert.Equal(400, reply.Status);
+        Assert.Equal("SerializationException", reply.Json["__type"]!.GetValue<string>());
+    }
 }
