@@ -47,20 +47,6 @@ internal sealed class FakeIssuerDirectory : ILocalIssuerDirectory
     }
 }
 
-/// <summary>A clock the test moves.</summary>
-internal sealed class ManualTime : TimeProvider
-{
-    public ManualTime(DateTimeOffset start) => Now = start;
-
-    public DateTimeOffset Now { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public override long GetTimestamp() => Now.UtcTicks;
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-}
-
 internal sealed class Services : IServiceProvider
 {
     private readonly Dictionary<Type, object> _services = [];
