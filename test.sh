@@ -17,8 +17,20 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 scripts/install-test-deps.sh
 dotnet build Gatehouse.slnx -c Release -nologo -clp:ErrorsOnly
 
-results=$(mktemp -d)
 status=0
+# What is generated must be what is committed: the protocol layer's files from specs/ (tools/Gatehouse.CodeGen)
+# and docs/coverage.md (which names each handler's file and line). Regenerate; a difference fails the run.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  dotnet tools/Gatehouse.CodeGen/bin/Release/net10.0/Gatehouse.CodeGen.dll "$PWD" >/dev/null
+  dotnet src/Gatehouse/bin/Release/net10.0/gatehouse.dll coverage > docs/coverage.md
+  if ! git diff --quiet -- src/Gatehouse.Protocol/Generated docs/coverage.md; then
+    echo "Generated files differ from what is committed (commit the regenerated ones):" >&2
+    git diff --stat -- src/Gatehouse.Protocol/Generated docs/coverage.md >&2
+    status=1
+  fi
+fi
+
+results=$(mktemp -d)
 # Test projects run in parallel (one MSBuild node each); each starts its own servers on free ports.
 dotnet test Gatehouse.slnx -c Release --no-build -nologo "${filter[@]}" \
   --logger "trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=false || status=$?

@@ -72,6 +72,10 @@ public sealed partial class AwsProtocolDispatcher
 
     public ServiceModel Model(string name) => _entries[name].Value.Model;
 
+    /// <summary>The handler a service registered for the operation, or null (for the coverage table).</summary>
+    public AwsOperationHandler? Handler(string model, string operation) =>
+        _entries.TryGetValue(model, out var entry) ? entry.Value.Definition.Handlers.GetValueOrDefault(operation) : null;
+
     /// <summary>Whether a service registered a handler for the operation.</summary>
     public bool IsImplemented(string model, string operation) =>
         _entries.TryGetValue(model, out var entry) && entry.Value.Definition.Handlers.ContainsKey(operation);

@@ -3,11 +3,15 @@ using Gatehouse.Protocol;
 
 namespace Gatehouse;
 
-/// <summary>The coverage table in docs/coverage.md: every operation of every model, implemented or not.</summary>
+/// <summary>
+/// The coverage table in docs/coverage.md: every operation of every model, implemented or not, and
+/// for each implemented one the file and line of its handler.
+/// </summary>
 internal static class CoverageReport
 {
     public static string Render(AwsProtocolDispatcher dispatcher)
     {
+        using var sources = new SourceLocator();
         var text = new StringBuilder();
         text.AppendLine("# AWS operations Gatehouse implements");
         text.AppendLine();
@@ -26,7 +30,22 @@ internal static class CoverageReport
             text.AppendLine();
             var implemented = model.Operations.Keys.Where(o => dispatcher.IsImplemented(name, o)).Order(StringComparer.Ordinal).ToList();
             var missing = model.Operations.Keys.Where(o => !dispatcher.IsImplemented(name, o)).Order(StringComparer.Ordinal).ToList();
-            text.AppendLine("Implemented: " + (implemented.Count == 0 ? "none yet." : string.Join(", ", implemented.Select(o => $"`{o}`")) + "."));
+            if (implemented.Count == 0)
+            {
+                text.AppendLine("Implemented: none yet.");
+            }
+            else
+            {
+                text.AppendLine("| implemented | handler | where |");
+                text.AppendLine("|---|---|---|");
+                foreach (var operation in implemented)
+                {
+                    var handler = dispatcher.Handler(name, operation)!;
+                    var where = sources.Locate(handler.Method);
+                    var label = $"{handler.Method.DeclaringType?.Name}.{handler.Method.Name}";
+                    text.AppendLine(where is null ? $"| `{operation}` | `{label}` | |" : $"| `{operation}` | `{label}` | [{where}](../{where.Replace(":", "#L", StringComparison.Ordinal)}) |");
+                }
+            }
             text.AppendLine();
             text.AppendLine("Not implemented: " + (missing.Count == 0 ? "none." : string.Join(", ", missing)) + ".");
         }
