@@ -143,6 +143,11 @@ internal sealed partial class DataPlane : IDisposable
         {
             // The client went away.
         }
+        catch (BadHttpRequestException error)
+        {
+            // A client error wherever the body was read: its status, never a logged fault.
+            await GatewayResponses.WriteAsync(http, GatewayResponses.UnreadableBody(http, error)).ConfigureAwait(false);
+        }
         catch (Exception error)
         {
             LogUnexpected(_logger, apiId, requestId, error);
@@ -300,13 +305,13 @@ internal sealed partial class DataPlane : IDisposable
             request.IntegrationError = Invoker is null ? "The functions service is not available." : "The integration URI does not name a function.";
             return new(GatewayResponse.InternalServerError);
         }
-        var body = await ReadBodyAsync(http).ConfigureAwait(false);
-        if (body is null)
-            return new(GatewayResponse.RequestTooLarge);
-        request.Body = body.Value;
+        var (body, unreadable) = await ReadBodyAsync(http).ConfigureAwait(false);
+        if (unreadable is { } refusal)
+            return new(refusal);
+        request.Body = body;
 
         // The event lives in a pooled buffer until the function has answered.
-        using var buffer = new PooledBufferWriter(4096 + body.Value.Length * 4 / 3);
+        using var buffer = new PooledBufferWriter(4096 + body.Length * 4 / 3);
         if (integration.PayloadV2)
             EventBuilder.WriteV2(request, buffer);
         else
@@ -373,8 +378,20 @@ internal sealed partial class DataPlane : IDisposable
         return mapped.Body.IsEmpty ? Task.CompletedTask : response.Body.WriteAsync(mapped.Body).AsTask();
     }
 
-    /// <summary>The whole request body, or null when it is over API Gateway's 10 MB limit.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext http)
+    /// <summary>The whole request body; or the refusal when it is over API Gateway's 10 MB limit or cannot be read.</summary>
+    private static async Task<(ReadOnlyMemory<byte> Body, GatewayResponse? Refusal)> ReadBodyAsync(HttpContext http)
+    {
+        try
+        {
+            return await ReadWholeBodyAsync(http).ConfigureAwait(false) is { } body ? (body, null) : (default, GatewayResponse.RequestTooLarge);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (default, GatewayResponses.UnreadableBody(http, e));
+        }
+    }
+
+    private static async Task<ReadOnlyMemory<byte>?> ReadWholeBodyAsync(HttpContext http)
     {
         var declared = http.Request.ContentLength;
         if (declared is 0)
