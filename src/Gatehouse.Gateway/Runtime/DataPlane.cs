@@ -20,6 +20,13 @@ internal sealed partial class DataPlane : IDisposable
     /// <summary>API Gateway's payload limit.</summary>
     public const int MaxBodyBytes = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// Lambda's quota for a synchronous invocation payload, 6 MB (6,291,456 bytes; "Invocation
+    /// payload (request and response)", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+    /// A body under the gateway's limit can still make a larger event (base64, headers, escapes).
+    /// </summary>
+    public const int MaxEventBytes = 6 * 1024 * 1024;
+
     private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -316,6 +323,11 @@ internal sealed partial class DataPlane : IDisposable
             EventBuilder.WriteV2(request, buffer);
         else
             EventBuilder.WriteV1(request, buffer);
+        if (buffer.WrittenMemory.Length > MaxEventBytes)
+        {
+            request.IntegrationError = "The Lambda event is over the 6 MB invocation payload quota.";
+            return new(GatewayResponse.RequestTooLarge);
+        }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         FunctionInvocationResult result;
