@@ -288,12 +288,28 @@ public sealed partial class AwsProtocolDispatcher
                     throw TooLarge(definition, buffer.WrittenCount);
             }
         }
-        catch (BadHttpRequestException)
+        catch (BadHttpRequestException e)
         {
-            throw TooLarge(definition, limit + 1);
+            throw Unreadable(definition, e, limit);
         }
         return buffer.WrittenMemory;
     }
+
+    /// <summary>
+    /// Kestrel could not deliver the body: over the size limit (413), too slow for the minimum data
+    /// rate (408), or framing it cannot parse — a bad chunk, a body that ends early (400). After a
+    /// timeout or broken framing the connection cannot carry another request, so it is closed.
+    /// </summary>
+    private static AwsException Unreadable(AwsServiceDefinition definition, BadHttpRequestException e, long limit) => e.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => TooLarge(definition, limit + 1),
+        StatusCodes.Status408RequestTimeout => new AwsException("RequestTimeoutException",
+            "The request body did not arrive in time.", 408) { Headers = CloseConnection },
+        _ => new AwsException(definition.SerializationErrorCode,
+            "The request body could not be read: its Content-Length or chunked encoding is malformed.", 400) { Headers = CloseConnection },
+    };
+
+    private static readonly IReadOnlyDictionary<string, string> CloseConnection = new Dictionary<string, string> { ["Connection"] = "close" };
 
     private static AwsException TooLarge(AwsServiceDefinition definition, long size) =>
         new(definition.TooLargeErrorCode, $"Request must be smaller than {definition.MaxRequestBytes} bytes for this operation.", 413);

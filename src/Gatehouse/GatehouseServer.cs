@@ -65,6 +65,10 @@ internal sealed class GatehouseServer : IAsyncDisposable
         });
         builder.Logging.SetMinimumLevel(quiet ? LogLevel.Warning : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // Kestrel logs each request it rejects (bad framing, a stalled body) with its exception:
+        // client errors, answered on the wire, never a stack trace in the log (a rule more specific
+        // than "Microsoft", so configuration that lowers "Microsoft" does not bring them back).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.None);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -95,6 +99,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
             await service.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var dispatcher = app.Services.GetRequiredService<AwsProtocolDispatcher>();
+        app.UseMiddleware<HttpFraming>();
         app.UseMiddleware<RequestGuard>();
         app.UseGatehouseGateway();
         app.UseRouting();

@@ -20,6 +20,13 @@ internal sealed partial class DataPlane : IDisposable
     /// <summary>API Gateway's payload limit.</summary>
     public const int MaxBodyBytes = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// Lambda's quota for a synchronous invocation payload, 6 MB (6,291,456 bytes; "Invocation
+    /// payload (request and response)", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+    /// A body under the gateway's limit can still make a larger event (base64, headers, escapes).
+    /// </summary>
+    public const int MaxEventBytes = 6 * 1024 * 1024;
+
     private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -142,6 +149,11 @@ internal sealed partial class DataPlane : IDisposable
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away.
+        }
+        catch (BadHttpRequestException error)
+        {
+            // A client error wherever the body was read: its status, never a logged fault.
+            await GatewayResponses.WriteAsync(http, GatewayResponses.UnreadableBody(http, error)).ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -300,17 +312,22 @@ internal sealed partial class DataPlane : IDisposable
             request.IntegrationError = Invoker is null ? "The functions service is not available." : "The integration URI does not name a function.";
             return new(GatewayResponse.InternalServerError);
         }
-        var body = await ReadBodyAsync(http).ConfigureAwait(false);
-        if (body is null)
-            return new(GatewayResponse.RequestTooLarge);
-        request.Body = body.Value;
+        var (body, unreadable) = await ReadBodyAsync(http).ConfigureAwait(false);
+        if (unreadable is { } refusal)
+            return new(refusal);
+        request.Body = body;
 
         // The event lives in a pooled buffer until the function has answered.
-        using var buffer = new PooledBufferWriter(4096 + body.Value.Length * 4 / 3);
+        using var buffer = new PooledBufferWriter(4096 + body.Length * 4 / 3);
         if (integration.PayloadV2)
             EventBuilder.WriteV2(request, buffer);
         else
             EventBuilder.WriteV1(request, buffer);
+        if (buffer.WrittenMemory.Length > MaxEventBytes)
+        {
+            request.IntegrationError = "The Lambda event is over the 6 MB invocation payload quota.";
+            return new(GatewayResponse.RequestTooLarge);
+        }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         FunctionInvocationResult result;
@@ -373,8 +390,20 @@ internal sealed partial class DataPlane : IDisposable
         return mapped.Body.IsEmpty ? Task.CompletedTask : response.Body.WriteAsync(mapped.Body).AsTask();
     }
 
-    /// <summary>The whole request body, or null when it is over API Gateway's 10 MB limit.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext http)
+    /// <summary>The whole request body; or the refusal when it is over API Gateway's 10 MB limit or cannot be read.</summary>
+    private static async Task<(ReadOnlyMemory<byte> Body, GatewayResponse? Refusal)> ReadBodyAsync(HttpContext http)
+    {
+        try
+        {
+            return await ReadWholeBodyAsync(http).ConfigureAwait(false) is { } body ? (body, null) : (default, GatewayResponse.RequestTooLarge);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (default, GatewayResponses.UnreadableBody(http, e));
+        }
+    }
+
+    private static async Task<ReadOnlyMemory<byte>?> ReadWholeBodyAsync(HttpContext http)
     {
         var declared = http.Request.ContentLength;
         if (declared is 0)

@@ -5,9 +5,11 @@ namespace Gatehouse.Gateway.Runtime;
 /// <summary>The responses API Gateway itself generates, in one place: status, body and extra headers.</summary>
 internal enum GatewayResponse
 {
+    BadRequest,
     NotFound,
     Unauthorized,
     Forbidden,
+    RequestTimeout,
     TooManyRequests,
     RequestTooLarge,
     InternalServerError,
@@ -20,9 +22,11 @@ internal static class GatewayResponses
 {
     public static (int Status, byte[] Body) Describe(GatewayResponse response) => response switch
     {
+        GatewayResponse.BadRequest => (400, """{"message":"Bad Request"}"""u8.ToArray()),
         GatewayResponse.NotFound => (404, """{"message":"Not Found"}"""u8.ToArray()),
         GatewayResponse.Unauthorized => (401, """{"message":"Unauthorized"}"""u8.ToArray()),
         GatewayResponse.Forbidden => (403, """{"message":"Forbidden"}"""u8.ToArray()),
+        GatewayResponse.RequestTimeout => (408, """{"message":"Request Timeout"}"""u8.ToArray()),
         GatewayResponse.TooManyRequests => (429, """{"message":"Too Many Requests"}"""u8.ToArray()),
         GatewayResponse.RequestTooLarge => (413, """{"message":"Request Entity Too Large"}"""u8.ToArray()),
         GatewayResponse.ServiceUnavailable => (503, """{"message":"Service Unavailable"}"""u8.ToArray()),
@@ -30,6 +34,19 @@ internal static class GatewayResponses
         GatewayResponse.BadGateway => (502, """{"message":"Bad Gateway"}"""u8.ToArray()),
         _ => (500, """{"message":"Internal Server Error"}"""u8.ToArray()),
     };
+
+    /// <summary>
+    /// A body Kestrel could not deliver: over its size limit (413), too slow for the minimum data
+    /// rate (408), or framing it cannot parse such as a bad chunk size (400). After a timeout or
+    /// broken framing the connection cannot carry another request, so it is closed.
+    /// </summary>
+    public static GatewayResponse UnreadableBody(HttpContext http, BadHttpRequestException error)
+    {
+        if (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            return GatewayResponse.RequestTooLarge;
+        http.Response.Headers.Connection = "close";
+        return error.StatusCode == StatusCodes.Status408RequestTimeout ? GatewayResponse.RequestTimeout : GatewayResponse.BadRequest;
+    }
 
     public static Task WriteAsync(HttpContext http, GatewayResponse response, string? wwwAuthenticate = null)
     {

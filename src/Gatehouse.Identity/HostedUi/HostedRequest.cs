@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Identity.Model;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Gatehouse.Identity.HostedUi;
 
@@ -107,10 +108,35 @@ internal sealed class HostedRequest
         Http.Response.Headers.Location = location;
     }
 
-    public async Task<IFormCollection?> ReadFormAsync()
+    /// <summary>
+    /// The limits a posted form is read with: the framework's defaults for fields, names and values,
+    /// and no multipart section longer than a value (a sign-in form carries no files).
+    /// </summary>
+    private static readonly FormOptions FormLimits = new()
+    {
+        ValueCountLimit = 1024,
+        KeyLengthLimit = 2048,
+        ValueLengthLimit = 4 * 1024 * 1024,
+        MultipartBodyLengthLimit = 4 * 1024 * 1024,
+    };
+
+    /// <summary>
+    /// The posted form. <c>Form</c> is null when the request is no form post; <c>Unreadable</c> is
+    /// true when it claims to be one but the body cannot be read (a NUL or a broken escape, too many
+    /// fields, a name or value over the limits, broken multipart, a body that ends early) — a client
+    /// error, answered with a 400 by the caller, never a 500.
+    /// </summary>
+    public async Task<(IFormCollection? Form, bool Unreadable)> ReadFormAsync()
     {
         if (!HttpMethods.IsPost(Http.Request.Method) || !Http.Request.HasFormContentType)
-            return null;
-        return await Http.Request.ReadFormAsync(Http.RequestAborted).ConfigureAwait(false);
+            return (null, false);
+        try
+        {
+            return (await Http.Request.ReadFormAsync(FormLimits, Http.RequestAborted).ConfigureAwait(false), false);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return (null, true);
+        }
     }
 }

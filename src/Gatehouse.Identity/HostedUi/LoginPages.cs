@@ -74,10 +74,17 @@ internal static class LoginPages
     /// <summary>The common start of every form post: a form, a valid CSRF token, a valid authorization request.</summary>
     public static async Task<(AuthorizeRequest? Request, IFormCollection? Form)> ContinueAsync(HostedRequest r)
     {
-        var form = await r.ReadFormAsync().ConfigureAwait(false);
+        var (form, unreadable) = await r.ReadFormAsync().ConfigureAwait(false);
+        var retry = r.Path("/login") + r.Http.Request.QueryString.Value;
+        if (unreadable)
+        {
+            await Pages.WriteAsync(r.Http, Pages.Message("The form could not be read",
+                "The form you sent could not be read. Go back to the sign-in page and try again.",
+                [("Back to sign in", retry)]), StatusCodes.Status400BadRequest).ConfigureAwait(false);
+            return (null, null);
+        }
         if (form is null || !r.CsrfValid(form))
         {
-            var retry = r.Path("/login") + r.Http.Request.QueryString.Value;
             await Pages.WriteAsync(r.Http, Pages.Message("Please try again",
                 "This form has expired or was not sent from this site. Go back to the sign-in page and try again.",
                 [("Back to sign in", retry)]), StatusCodes.Status403Forbidden).ConfigureAwait(false);

@@ -51,7 +51,9 @@ internal static class TokenEndpoint
 
     public static async Task<(IFormCollection? Form, OAuthError? Error)> ReadFormAsync(HostedRequest r)
     {
-        var form = await r.ReadFormAsync().ConfigureAwait(false);
+        var (form, unreadable) = await r.ReadFormAsync().ConfigureAwait(false);
+        if (unreadable)
+            return (null, OAuthErrors.InvalidRequest("The request body could not be read as a form."));
         if (form is null)
             return (null, OAuthErrors.InvalidRequest("The request must be a POST with Content-Type application/x-www-form-urlencoded."));
         foreach (var (name, values) in form)
