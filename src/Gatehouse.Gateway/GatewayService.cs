@@ -9,16 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Gateway;
 
 /// <summary>The HTTP APIs (Amazon API Gateway v2) service: its operations, its state and its data plane.</summary>
-internal sealed class GatewayService : IGatehouseService, IDisposable
+internal sealed class GatewayService : IGatehouseService
 {
     private readonly IDatabase _database;
 
-    public GatewayService(IDatabase database, GatewayState state, ApiChanges changes, TimeProvider time, IServiceProvider services, ILoggerFactory loggers)
+    public GatewayService(IDatabase database, GatewayState state, ApiChanges changes, DataPlane dataPlane)
     {
         _database = database;
         State = state;
-        _keys = new SigningKeyResolver(services, time, loggers.CreateLogger("Gatehouse.Gateway.Jwt"));
-        DataPlane = new DataPlane(services, time, loggers, new SnapshotCompiler(_keys, time));
+        DataPlane = dataPlane;
         // The data plane follows the state from the first load on.
         DataPlane.Attach(State);
         changes.AuthorizerCacheReset += DataPlane.Compiler.ResetAuthorizerCaches;
@@ -31,8 +30,6 @@ internal sealed class GatewayService : IGatehouseService, IDisposable
     internal GatewayState State { get; }
 
     internal DataPlane DataPlane { get; }
-
-    private readonly SigningKeyResolver _keys;
 
     private string _status = "starting";
 
@@ -52,10 +49,4 @@ internal sealed class GatewayService : IGatehouseService, IDisposable
     }
 
     public Task ResetAsync(CancellationToken cancellationToken) => State.ResetAsync(cancellationToken);
-
-    public void Dispose()
-    {
-        DataPlane.Dispose();
-        _keys.Dispose();
-    }
 }

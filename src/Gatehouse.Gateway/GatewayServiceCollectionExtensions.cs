@@ -1,6 +1,7 @@
 using Gatehouse.Core;
 using Gatehouse.Gateway.Model;
 using Gatehouse.Gateway.Operations;
+using Gatehouse.Gateway.Runtime;
 using Gatehouse.Protocol;
 using Gatehouse.Protocol.Generated;
 using Gatehouse.Storage;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Gateway;
 
@@ -18,6 +20,12 @@ public static class GatewayServiceCollectionExtensions
     {
         services.TryAddSingleton(sp => new GatewayState(new GatewayStore(sp.GetRequiredService<IDatabase>())));
         services.TryAddSingleton<ApiChanges>();
+        // The other services reach the data plane through Core's interfaces; either may be absent
+        // (a server without functions or user pools), so they are looked up once here, not per request.
+        services.TryAddSingleton(sp => new SigningKeyResolver(sp.GetService<ILocalIssuerDirectory>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Gateway.Jwt")));
+        services.TryAddSingleton(sp => new DataPlane(sp.GetService<IFunctionInvoker>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(), new SnapshotCompiler(sp.GetRequiredService<SigningKeyResolver>(), sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<GatewayService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatehouseService, GatewayService>(sp => sp.GetRequiredService<GatewayService>()));
         services.AddAwsService(ApiGatewayV2.ModelName, () => new AwsServiceDefinition(ApiGatewayV2.ModelName)

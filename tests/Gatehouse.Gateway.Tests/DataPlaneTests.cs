@@ -192,10 +192,9 @@ public sealed class DataPlaneTests : IDisposable
     [Fact]
     public async Task Request_FunctionsServiceMissing_Is500()
     {
-        // Until the functions service registers its invoker, Lambda integrations cannot run.
-        var services = new Services();
-        using var keys = new Runtime.SigningKeyResolver(services, _gateway.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        using var plane = new Runtime.DataPlane(services, _gateway.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Runtime.SnapshotCompiler(keys, _gateway.Time));
+        // A server without the functions service cannot run Lambda integrations.
+        using var keys = new Runtime.SigningKeyResolver(null, _gateway.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var plane = new Runtime.DataPlane(null, _gateway.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new Runtime.SnapshotCompiler(keys, _gateway.Time));
         _gateway.Lambda();
         _gateway.Route("GET /hello");
         plane.Load([_gateway.BuildState()]);

@@ -27,4 +27,14 @@ internal sealed record IdentitySource(IdentitySourceKind Kind, string Name)
         }
         return null;
     }
+
+    /// <summary>The source's value in a request, or null when the request does not have it.</summary>
+    public string? Read(GatewayRequest request) => Kind switch
+    {
+        IdentitySourceKind.Header => request.Http.Request.Headers.TryGetValue(Name, out var header) ? header.ToString() : null,
+        IdentitySourceKind.QueryString => request.Http.Request.Query.TryGetValue(Name, out var query) ? query.ToString() : null,
+        IdentitySourceKind.StageVariable => request.Stage?.Variables.GetValueOrDefault(Name),
+        IdentitySourceKind.Context => ContextVariables.Get(request, Name),
+        _ => null,
+    };
 }

@@ -117,7 +117,8 @@ internal sealed class JwtValidator
         return ValidateFirstSeenAsync(token, cancellationToken);
     }
 
-    private async ValueTask<JwtResult> ValidateFirstSeenAsync(string token, CancellationToken cancellationToken)
+    /// <summary>Verifies a token the cache does not hold (after <see cref="TryGetVerified"/> said so) and remembers it when valid.</summary>
+    public async ValueTask<JwtResult> ValidateFirstSeenAsync(string token, CancellationToken cancellationToken)
     {
         var firstDot = token.IndexOf('.', StringComparison.Ordinal);
         var lastDot = token.LastIndexOf('.');

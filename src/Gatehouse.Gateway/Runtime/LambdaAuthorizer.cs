@@ -53,7 +53,7 @@ internal static class LambdaAuthorizer
         var values = new string[authorizer.Sources.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            var value = ReadIdentity(request, authorizer.Sources[i]);
+            var value = authorizer.Sources[i].Read(request);
             if (string.IsNullOrEmpty(value))
             {
                 request.AuthorizerError = "Identity source missing";
@@ -119,15 +119,6 @@ internal static class LambdaAuthorizer
         request.LambdaContext = decision.Context ?? "{}"u8.ToArray();
         return LambdaAuthorizerOutcome.Allowed;
     }
-
-    public static string? ReadIdentity(GatewayRequest request, IdentitySource source) => source.Kind switch
-    {
-        IdentitySourceKind.Header => request.Http.Request.Headers.TryGetValue(source.Name, out var header) ? header.ToString() : null,
-        IdentitySourceKind.QueryString => request.Http.Request.Query.TryGetValue(source.Name, out var query) ? query.ToString() : null,
-        IdentitySourceKind.StageVariable => request.Stage?.Variables.GetValueOrDefault(source.Name),
-        IdentitySourceKind.Context => ContextVariables.Get(request, source.Name),
-        _ => null,
-    };
 
     /// <summary>Reads a simple response or an IAM policy; null when the answer fits neither.</summary>
     internal static LambdaDecision? Read(ReadOnlyMemory<byte> payload, bool simple, DateTimeOffset expiresAt)

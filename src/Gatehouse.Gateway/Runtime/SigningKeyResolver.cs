@@ -26,16 +26,16 @@ internal sealed partial class SigningKeyResolver : IDisposable
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
-    private readonly IServiceProvider _services;
+    private readonly ILocalIssuerDirectory? _local;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, RemoteIssuer> _remote = new(StringComparer.Ordinal);
-    private ILocalIssuerDirectory? _local;
 
-    public SigningKeyResolver(IServiceProvider services, TimeProvider time, ILogger logger, HttpMessageHandler? handler = null)
+    /// <param name="local">The user pools served here (their keys are read directly); null without the identity service.</param>
+    public SigningKeyResolver(ILocalIssuerDirectory? local, TimeProvider time, ILogger logger, HttpMessageHandler? handler = null)
     {
-        _services = services;
+        _local = local;
         _time = time;
         _logger = logger;
         _http = new HttpClient(handler ?? new SocketsHttpHandler
@@ -52,9 +52,8 @@ internal sealed partial class SigningKeyResolver : IDisposable
 
     public async ValueTask<(KeyLookup Result, RSA? Key)> FindAsync(string issuer, string keyId, CancellationToken cancellationToken)
     {
-        // The identity service registers the directory; until it does, every issuer is remote.
-        var local = _local ??= _services.GetService(typeof(ILocalIssuerDirectory)) as ILocalIssuerDirectory;
-        if (local is not null)
+        // Without the identity service every issuer is remote.
+        if (_local is { } local)
         {
             var found = local.TryGetSigningKey(issuer, keyId, out var localKey, out var isLocal);
             if (found && localKey is not null)

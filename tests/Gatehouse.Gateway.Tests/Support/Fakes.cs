@@ -46,16 +46,3 @@ internal sealed class FakeIssuerDirectory : ILocalIssuerDirectory
         return isLocal && keys!.TryGetValue(keyId, out key);
     }
 }
-
-internal sealed class Services : IServiceProvider
-{
-    private readonly Dictionary<Type, object> _services = [];
-
-    public Services Add<T>(T service) where T : class
-    {
-        _services[typeof(T)] = service;
-        return this;
-    }
-
-    public object? GetService(Type serviceType) => _services.GetValueOrDefault(serviceType);
-}

@@ -30,9 +30,8 @@ internal sealed class GatewayHarness : IDisposable
     public GatewayHarness(DateTimeOffset? now = null)
     {
         Time = new ManualTime(now ?? new DateTimeOffset(2024, 11, 26, 3, 23, 0, 123, TimeSpan.Zero));
-        var services = new Services().Add<IFunctionInvoker>(Functions).Add<ILocalIssuerDirectory>(Issuers);
-        Keys = new SigningKeyResolver(services, Time, NullLogger.Instance);
-        DataPlane = new DataPlane(services, Time, NullLoggerFactory.Instance, new SnapshotCompiler(Keys, Time));
+        Keys = new SigningKeyResolver(Issuers, Time, NullLogger.Instance);
+        DataPlane = new DataPlane(Functions, Time, NullLoggerFactory.Instance, new SnapshotCompiler(Keys, Time));
     }
 
     public ManualTime Time { get; }
