@@ -190,6 +190,23 @@ public sealed class PythonFunctionTests : IClassFixture<GatehouseProcess>
         Assert.Contains("RequestTooLargeException", result.StandardError, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("RequestResponse", 6 * 1024 * 1024)]
+    [InlineData("Event", 1024 * 1024)]
+    public async Task Invoke_PayloadOverQuotaToMissingFunction_RequestTooLargeBeforeNotFound(string invocationType, int quota)
+    {
+        // The request is checked before the function is looked up.
+        var file = Path.Combine(Path.GetTempPath(), "gatehouse-big-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(file, "{\"data\": \"" + new string('x', quota) + "\"}");
+
+        var (result, _) = await InvokeAsync(_server, UniqueName("missing"), null, "--invocation-type", invocationType, "--payload", "fileb://" + file);
+
+        File.Delete(file);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("An error occurred (RequestTooLargeException)", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"Request must be smaller than {quota} bytes for the InvokeFunction operation", result.StandardError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Invoke_ContextAndEnvironment_AreWhatLambdaGives()
     {

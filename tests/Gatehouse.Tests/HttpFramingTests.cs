@@ -139,6 +139,31 @@ public sealed class HttpFramingTests : IClassFixture<GatehouseProcess>
         AssertNoStackTrace();
     }
 
+    [Fact]
+    public async Task HttpProxy_BadChunkWhileStreamedOn_400NotAnIntegrationFailure()
+    {
+        // An upstream that accepts and reads whatever comes: the body breaks while the gateway streams it.
+        using var upstream = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        upstream.Start();
+        _ = Task.Run(async () =>
+        {
+            using var connection = await upstream.AcceptTcpClientAsync();
+            var sink = new byte[8192];
+            while (await connection.GetStream().ReadAsync(sink) > 0)
+            {
+            }
+        });
+        var apiId = (await _server.AwsAsync("apigatewayv2", "create-api", "--name", "framing-proxy", "--protocol-type", "HTTP",
+            "--target", $"http://127.0.0.1:{((System.Net.IPEndPoint)upstream.LocalEndpoint).Port}/")).EnsureSuccess().Json.Str("ApiId");
+
+        var reply = await ExchangeAsync($"POST /_aws/execute-api/{apiId}/items HTTP/1.1\r\n{Host}Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\nzz\r\n0\r\n\r\n");
+
+        Assert.Equal(400, reply.Status);
+        Assert.Equal("Bad Request", reply.Json["message"]!.GetValue<string>());
+        Assert.Equal("close", reply.Header("Connection"));
+        AssertNoStackTrace();
+    }
+
     /// <summary>The first response on a connection, and how many responses the connection carried.</summary>
     private sealed record RawReply(int Status, Dictionary<string, string> Headers, string Body, int Responses)
     {

@@ -29,9 +29,16 @@ internal sealed class InvokeOperations : IAwsOperations
     {
         var input = request.Input;
         var type = input.Str("InvocationType") ?? "RequestResponse";
+        var payload = request.Payload;
+        // The payload quota is a check of the request itself, so Lambda answers it before it looks
+        // for the function: an oversized payload to a missing function is RequestTooLargeException,
+        // not ResourceNotFoundException (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+        if (type == "Event" && payload.Length > FunctionInvoker.MaxEventPayload)
+            throw FunctionErrors.RequestTooLarge(FunctionInvoker.MaxEventPayload);
+        if (type != "Event" && type != "DryRun" && payload.Length > FunctionInvoker.MaxSyncPayload)
+            throw FunctionErrors.RequestTooLarge(FunctionInvoker.MaxSyncPayload);
         var handle = _invoker.Resolve(request.Context.Account, request.Context.Region, input.Req("FunctionName"), input.Str("Qualifier"), out var executed, out var invokedArn)
             ?? throw FunctionErrors.FunctionNotFound(invokedArn);
-        var payload = request.Payload;
         // Lambda refuses a payload that is not JSON before anything runs, whatever the invocation type.
         if (!payload.IsEmpty && payload.Length <= FunctionInvoker.MaxSyncPayload)
             EnsureJson(payload.Span);
@@ -41,14 +48,10 @@ internal sealed class InvokeOperations : IAwsOperations
             case "DryRun":
                 return new JsonObject { ["StatusCode"] = 204 };
             case "Event":
-                if (payload.Length > FunctionInvoker.MaxEventPayload)
-                    throw FunctionErrors.RequestTooLarge(FunctionInvoker.MaxEventPayload);
                 await _events.EnqueueAsync(handle.Config, input.Str("Qualifier") ?? QualifierOf(input.Req("FunctionName")), request.Context.RequestId, payload, cancellationToken).ConfigureAwait(false);
                 return new JsonObject { ["StatusCode"] = 202 };
         }
 
-        if (payload.Length > FunctionInvoker.MaxSyncPayload)
-            throw FunctionErrors.RequestTooLarge(FunctionInvoker.MaxSyncPayload);
         var invocation = new PendingInvocation(request.Context.RequestId, FunctionInvoker.EventBytes(payload), invokedArn)
         {
             WantsLogTail = input.Str("LogType") == "Tail",

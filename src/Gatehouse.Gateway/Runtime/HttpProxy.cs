@@ -73,6 +73,12 @@ internal sealed class HttpProxy : IDisposable
             request.IntegrationError = "The integration did not answer within its timeout.";
             return GatewayResponse.GatewayTimeout;
         }
+        catch (HttpRequestException error) when (ClientBodyFailure(error) is { } unreadable)
+        {
+            // The client's body broke while it was streamed on (a bad chunk, a stall): the client's fault, not the integration's.
+            request.IntegrationError = "The request body could not be read.";
+            return GatewayResponses.UnreadableBody(http, unreadable);
+        }
         catch (HttpRequestException error)
         {
             request.IntegrationError = "Could not reach the integration endpoint: " + error.HttpRequestError;
@@ -129,6 +135,16 @@ internal sealed class HttpProxy : IDisposable
                 all[i++] = value;
             to[name] = all;
         }
+    }
+
+    private static BadHttpRequestException? ClientBodyFailure(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException bad)
+                return bad;
+        }
+        return null;
     }
 
     public void Dispose() => _client.Dispose();
