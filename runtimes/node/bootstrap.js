@@ -16,11 +16,15 @@ let currentRequestId = '';
 // come back in order. Gatehouse's Runtime API always answers with Content-Length.
 class RuntimeConnection {
   constructor(address) {
-    const colon = address.lastIndexOf(':');
-    this.host = address.slice(0, colon);
+    // host:port, then Gatehouse's per-environment secret as a path prefix ("127.0.0.1:9001/SECRET").
+    const slash = address.indexOf('/');
+    const hostPort = slash < 0 ? address : address.slice(0, slash);
+    this.prefix = slash < 0 ? '' : address.slice(slash).replace(/\/+$/, '');
+    const colon = hostPort.lastIndexOf(':');
+    this.host = hostPort.slice(0, colon);
     this.buffer = Buffer.alloc(0);
     this.pending = [];
-    this.socket = net.connect({ host: this.host, port: Number(address.slice(colon + 1)) });
+    this.socket = net.connect({ host: this.host, port: Number(hostPort.slice(colon + 1)) });
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk) => {
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
@@ -32,7 +36,7 @@ class RuntimeConnection {
   }
 
   encode(method, route, body, headers) {
-    let head = `${method} /2018-06-01/runtime/${route} HTTP/1.1\r\nHost: ${this.host}\r\n`;
+    let head = `${method} ${this.prefix}/2018-06-01/runtime/${route} HTTP/1.1\r\nHost: ${this.host}\r\n`;
     for (const [name, value] of Object.entries(headers || {})) head += `${name}: ${value}\r\n`;
     if (body === undefined) return Buffer.from(head + '\r\n', 'latin1');
     const bytes = Buffer.from(body, 'utf8');
