@@ -32,7 +32,8 @@ class RuntimeConnection:
         self._sock = None
         self._buffer = bytearray()
         self._next_request = self._encode(b"GET", b"invocation/next")
-        self._connect()
+        # Connected at the first request, not before the handler is imported: a connection that says
+        # nothing for long is closed by the Runtime API, and could lose its place to other connections.
 
     def _connect(self):
         self._sock = socket.create_connection(self._address)
@@ -53,6 +54,8 @@ class RuntimeConnection:
         return b"".join(head)
 
     def request(self, method, path, body=b"", headers=None):
+        if self._sock is None:
+            self._connect()
         self._sock.sendall(self._encode(method, path, body, headers))
         return self._read_response()
 
