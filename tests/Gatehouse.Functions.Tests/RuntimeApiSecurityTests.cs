@@ -318,6 +318,35 @@ public sealed class RuntimeApiSecurityTests
         Assert.Empty(handler.Posts);
     }
 
+    [Theory]
+    [InlineData(64, "HTTP/1.1 202")]
+    [InlineData(65, "HTTP/1.1 431")]
+    public async Task HeadersUpToTheLimit_AreServedEvenWhenTheHeadArrivesInPieces(int count, string expected)
+    {
+        var handler = new Handler();
+        await using var listener = RuntimeApiListener.Start(handler);
+        await using var stream = await ConnectAsync(listener);
+        var headers = string.Concat(Enumerable.Range(0, count - 1).Select(i => $"X-H{i}: {new string('v', 100)}\r\n"));
+        var head = $"POST /{listener.Secret}/2018-06-01/runtime/invocation/x/response HTTP/1.1\r\n{headers}Content-Length: 2\r\n\r\n{{}}";
+
+        // Every header line, then the blank line and body in a second write: the incomplete head is
+        // checked on its own (when the two arrive apart), and must not be refused for its count.
+        var split = head.Length - 4;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head[..split]));
+        var reading = ReadResponseAsync(stream);
+        try
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head[split..]));
+        }
+        catch (IOException)
+        {
+            // Refused (and closed) before the rest arrived.
+        }
+        var reply = await reading.WaitAsync(Patience);
+
+        Assert.StartsWith(expected, reply, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SilentAndSlowConnections_AreClosedAfterTheFirstRequestTimeout()
     {

@@ -304,7 +304,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         if (firstLine < 0)
             return partial.Length > MaxLineBytes ? LineTooLongReply : null;
         var lastLine = partial.LastIndexOf("\r\n"u8);
-        if (partial.Length - (lastLine + 2) > MaxLineBytes || partial.Count("\r\n"u8) > MaxHeaderCount || partial.Length >= MaxHeaderBytes)
+        if (partial.Length - (lastLine + 2) > MaxLineBytes || partial.Count("\r\n"u8) > MaxHeaderCount + 1 || partial.Length >= MaxHeaderBytes)
             return HeadersTooLargeReply;
         return null;
     }
