@@ -16,11 +16,23 @@ let currentRequestId = '';
 // come back in order. Gatehouse's Runtime API always answers with Content-Length.
 class RuntimeConnection {
   constructor(address) {
-    const colon = address.lastIndexOf(':');
-    this.host = address.slice(0, colon);
+    // host:port, then Gatehouse's per-environment secret as a path prefix ("127.0.0.1:9001/SECRET").
+    const slash = address.indexOf('/');
+    const hostPort = slash < 0 ? address : address.slice(0, slash);
+    this.prefix = slash < 0 ? '' : address.slice(slash).replace(/\/+$/, '');
+    const colon = hostPort.lastIndexOf(':');
+    this.host = hostPort.slice(0, colon);
+    this.port = Number(hostPort.slice(colon + 1));
     this.buffer = Buffer.alloc(0);
     this.pending = [];
-    this.socket = net.connect({ host: this.host, port: Number(address.slice(colon + 1)) });
+    this.socket = null;
+  }
+
+  // Connected at the first request, not before the handler is loaded: a connection that says nothing
+  // for long is closed by the Runtime API, and could lose its place to other connections.
+  connected() {
+    if (this.socket) return this.socket;
+    this.socket = net.connect({ host: this.host, port: this.port });
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk) => {
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
@@ -29,10 +41,11 @@ class RuntimeConnection {
     // The server went away (Gatehouse stopped): nothing left to serve.
     this.socket.on('close', () => process.exit(0));
     this.socket.on('error', () => process.exit(0));
+    return this.socket;
   }
 
   encode(method, route, body, headers) {
-    let head = `${method} /2018-06-01/runtime/${route} HTTP/1.1\r\nHost: ${this.host}\r\n`;
+    let head = `${method} ${this.prefix}/2018-06-01/runtime/${route} HTTP/1.1\r\nHost: ${this.host}\r\n`;
     for (const [name, value] of Object.entries(headers || {})) head += `${name}: ${value}\r\n`;
     if (body === undefined) return Buffer.from(head + '\r\n', 'latin1');
     const bytes = Buffer.from(body, 'utf8');
@@ -42,7 +55,7 @@ class RuntimeConnection {
   request(method, route, body, headers) {
     return new Promise((resolve) => {
       this.pending.push(resolve);
-      this.socket.write(this.encode(method, route, body, headers));
+      this.connected().write(this.encode(method, route, body, headers));
     });
   }
 
@@ -50,7 +63,7 @@ class RuntimeConnection {
   postThenNext(route, body, headers) {
     return new Promise((resolve) => {
       this.pending.push(() => {}, resolve);
-      this.socket.write(Buffer.concat([this.encode('POST', route, body, headers), this.encode('GET', 'invocation/next')]));
+      this.connected().write(Buffer.concat([this.encode('POST', route, body, headers), this.encode('GET', 'invocation/next')]));
     });
   }
 

@@ -23,13 +23,17 @@ class RuntimeConnection:
     """One persistent HTTP/1.1 connection to the Runtime API."""
 
     def __init__(self, address):
-        host, _, port = address.rpartition(":")
+        # host:port, then Gatehouse's per-environment secret as a path prefix ("127.0.0.1:9001/SECRET").
+        host_port, slash, secret = address.partition("/")
+        host, _, port = host_port.rpartition(":")
         self._address = (host or "127.0.0.1", int(port))
-        self._host = address.encode()
+        self._host = host_port.encode()
+        self._prefix = (slash + secret).rstrip("/").encode()
         self._sock = None
         self._buffer = bytearray()
         self._next_request = self._encode(b"GET", b"invocation/next")
-        self._connect()
+        # Connected at the first request, not before the handler is imported: a connection that says
+        # nothing for long is closed by the Runtime API, and could lose its place to other connections.
 
     def _connect(self):
         self._sock = socket.create_connection(self._address)
@@ -37,7 +41,7 @@ class RuntimeConnection:
         self._buffer = bytearray()
 
     def _encode(self, method, path, body=b"", headers=None, then=b""):
-        head = [method, b" ", API_PREFIX, path, b" HTTP/1.1\r\nHost: ", self._host, b"\r\n"]
+        head = [method, b" ", self._prefix, API_PREFIX, path, b" HTTP/1.1\r\nHost: ", self._host, b"\r\n"]
         if headers:
             for name, value in headers.items():
                 head += [name.encode(), b": ", value.encode("utf-8", "replace"), b"\r\n"]
@@ -50,6 +54,8 @@ class RuntimeConnection:
         return b"".join(head)
 
     def request(self, method, path, body=b"", headers=None):
+        if self._sock is None:
+            self._connect()
         self._sock.sendall(self._encode(method, path, body, headers))
         return self._read_response()
 

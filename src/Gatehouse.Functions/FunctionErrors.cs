@@ -62,6 +62,14 @@ internal static class FunctionErrors
     public static AwsException InvalidZip() =>
         new(Lambda.Errors.InvalidParameterValueException, "Could not unzip uploaded file. Please check your file, then try to upload again.", 400);
 
+    /// <summary>A zip that unpacks, but not into a folder: <paramref name="detail"/> says why (a duplicate, a file where a folder is, …).</summary>
+    public static AwsException InvalidZip(string detail) =>
+        new(Lambda.Errors.InvalidParameterValueException, "Could not unzip uploaded file. Please check your file, then try to upload again. " + detail, 400);
+
+    /// <summary>Lambda's quota on a function's unpacked code (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).</summary>
+    public static AwsException UnzippedTooLarge(long limit) =>
+        new(Lambda.Errors.InvalidParameterValueException, $"Unzipped size must be smaller than {limit.ToString(CultureInfo.InvariantCulture)} bytes", 400);
+
     public static AwsException CodeMissing() =>
         new(Lambda.Errors.InvalidParameterValueException, "Please provide a source for function code.", 400);
 

@@ -27,6 +27,10 @@ public sealed class RuntimeApiListenerTests
         public ValueTask<PendingInvocation?> NextAsync(CancellationToken cancellationToken) =>
             Gate is { } gate ? new ValueTask<PendingInvocation?>(gate.Task) : ValueTask.FromResult<PendingInvocation?>(Next);
 
+        public void CancelNext()
+        {
+        }
+
         public RuntimeReply Respond(string requestId, byte[] body, bool tooLarge)
         {
             Calls.Add(("response", requestId, Encoding.UTF8.GetString(body), null));
@@ -83,9 +87,9 @@ public sealed class RuntimeApiListenerTests
         await using var _ = listener;
         using var __ = client;
 
-        await stream.WriteAsync("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+        await stream.WriteAsync(Req(listener, "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"));
         var next = await ReadResponseAsync(stream);
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\""));
+        await stream.WriteAsync(Req(listener, $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: 4\r\n\r\n\"ok\""));
         var accepted = await ReadResponseAsync(stream);
 
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", next, StringComparison.Ordinal);
@@ -109,7 +113,7 @@ public sealed class RuntimeApiListenerTests
         await using var _ = listener;
         using var __ = client;
 
-        await stream.WriteAsync("POST /2018-06-01/runtime/invocation/abc/error HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\nLambda-Runtime-Function-Error-Type: Runtime.Custom\r\n\r\n"u8.ToArray());
+        await stream.WriteAsync(Req(listener, "POST /2018-06-01/runtime/invocation/abc/error HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\nLambda-Runtime-Function-Error-Type: Runtime.Custom\r\n\r\n"));
         var interim = Encoding.ASCII.GetString(await ReadExactAsync(stream, "HTTP/1.1 100 Continue\r\n\r\n".Length));
         await stream.WriteAsync("5\r\n{\"a\":\r\n3;ext=1\r\n 1}\r\n0\r\n\r\n"u8.ToArray());
         var accepted = await ReadResponseAsync(stream);
@@ -127,13 +131,13 @@ public sealed class RuntimeApiListenerTests
         await using var _ = listener;
         using var __ = client;
 
-        await stream.WriteAsync("POST /2018-06-01/runtime/invocation/other-id/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"u8.ToArray());
+        await stream.WriteAsync(Req(listener, "POST /2018-06-01/runtime/invocation/other-id/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"));
         var invalid = await ReadResponseAsync(stream);
         var big = new byte[RuntimeApiListener.MaxPayloadBytes + 1];
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: {big.Length}\r\n\r\n"));
+        await stream.WriteAsync(Req(listener, $"POST /2018-06-01/runtime/invocation/{handler.Next.RequestId}/response HTTP/1.1\r\nContent-Length: {big.Length}\r\n\r\n"));
         await stream.WriteAsync(big);
         var tooLarge = await ReadResponseAsync(stream);
-        await stream.WriteAsync("GET /2018-06-01/runtime/whatever HTTP/1.1\r\n\r\n"u8.ToArray());
+        await stream.WriteAsync(Req(listener, "GET /2018-06-01/runtime/whatever HTTP/1.1\r\n\r\n"));
         var unknown = await ReadResponseAsync(stream);
 
         Assert.StartsWith("HTTP/1.1 400", invalid, StringComparison.Ordinal);
@@ -150,11 +154,11 @@ public sealed class RuntimeApiListenerTests
         var (listener, client, stream) = await ConnectAsync(handler);
         await using var _ = listener;
         using var __ = client;
-        await stream.WriteAsync(NextRequest);
+        await stream.WriteAsync(NextRequest(listener));
         await ReadResponseAsync(stream);
 
         // Gatehouse's runtimes send the result and the next request in one write.
-        await stream.WriteAsync((byte[])[.. ResponseRequest(handler.Next.RequestId, "\"ok\""), .. NextRequest]);
+        await stream.WriteAsync((byte[])[.. ResponseRequest(listener, handler.Next.RequestId, "\"ok\""), .. NextRequest(listener)]);
         var accepted = await ReadResponseAsync(stream);
         var next = await ReadResponseAsync(stream);
 
@@ -171,11 +175,11 @@ public sealed class RuntimeApiListenerTests
         var (listener, client, stream) = await ConnectAsync(handler);
         await using var _ = listener;
         using var __ = client;
-        await stream.WriteAsync(NextRequest);
+        await stream.WriteAsync(NextRequest(listener));
         await ReadResponseAsync(stream);
         handler.Gate = new TaskCompletionSource<PendingInvocation?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        await stream.WriteAsync((byte[])[.. ResponseRequest(handler.Next.RequestId, "{}"), .. NextRequest]);
+        await stream.WriteAsync((byte[])[.. ResponseRequest(listener, handler.Next.RequestId, "{}"), .. NextRequest(listener)]);
         // The 202 must not wait for the next event.
         var accepted = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
         handler.Gate.SetResult(handler.Next);
@@ -194,21 +198,25 @@ public sealed class RuntimeApiListenerTests
         var (listener, client, stream) = await ConnectAsync(handler);
         await using var _ = listener;
         using var __ = client;
-        await stream.WriteAsync(NextRequest);
+        await stream.WriteAsync(NextRequest(listener));
         await ReadResponseAsync(stream);
 
-        await stream.WriteAsync((byte[])[.. ResponseRequest(handler.Next.RequestId, "{}"), .. "\r\n"u8]);
+        await stream.WriteAsync((byte[])[.. ResponseRequest(listener, handler.Next.RequestId, "{}"), .. "\r\n"u8]);
         var accepted = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
-        await stream.WriteAsync(NextRequest);
+        await stream.WriteAsync(NextRequest(listener));
         var next = await ReadResponseAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.StartsWith("HTTP/1.1 202 Accepted\r\n", accepted, StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", next, StringComparison.Ordinal);
     }
 
-    private static readonly byte[] NextRequest = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n"u8.ToArray();
+    /// <summary>A request as the environment's runtime sends it: the listener's secret before the API path.</summary>
+    private static byte[] Req(RuntimeApiListener listener, string request) =>
+        Encoding.ASCII.GetBytes(request.Replace(" /2018-06-01/", $" /{listener.Secret}/2018-06-01/", StringComparison.Ordinal));
 
-    private static byte[] ResponseRequest(string requestId, string body) => Encoding.ASCII.GetBytes(
+    private static byte[] NextRequest(RuntimeApiListener listener) => Req(listener, "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n");
+
+    private static byte[] ResponseRequest(RuntimeApiListener listener, string requestId, string body) => Req(listener,
         $"POST /2018-06-01/runtime/invocation/{requestId}/response HTTP/1.1\r\nContent-Length: {body.Length}\r\n\r\n{body}");
 
     private static async Task<byte[]> ReadExactAsync(NetworkStream stream, int count)

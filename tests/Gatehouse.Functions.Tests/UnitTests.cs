@@ -48,10 +48,12 @@ public sealed class LogFilterTests
 
 public sealed class RuntimeApiRequestHeadTests
 {
+    private const string Secret = "s3cr3t-Secret_0123456789abcdefghijklmnopqrstu";
+
     private static RuntimeApiListener.RequestHead Parse(string head)
     {
         var result = new RuntimeApiListener.RequestHead();
-        Assert.True(RuntimeApiListener.RequestHead.TryParse(Encoding.ASCII.GetBytes(head), ref result));
+        Assert.Equal(RuntimeApiListener.HeadStatus.Ok, RuntimeApiListener.RequestHead.TryParse(Encoding.ASCII.GetBytes(head.Replace(" /2018-06-01/", " /" + Secret + "/2018-06-01/", StringComparison.Ordinal)), Encoding.ASCII.GetBytes(Secret), ref result));
         return result;
     }
 
@@ -82,9 +84,22 @@ public sealed class RuntimeApiRequestHeadTests
     [Theory]
     [InlineData("GET /2018-06-01/runtime/invocation/abc/response HTTP/1.1")]
     [InlineData("POST /2018-06-01/runtime/invocation/next HTTP/1.1")]
-    [InlineData("GET /other HTTP/1.1")]
+    [InlineData("GET /" + Secret + "/other HTTP/1.1")]
     public void TryParse_UnknownEndpoint_IsUnknownRoute(string line) =>
         Assert.Equal(RuntimeApiListener.Route.Unknown, Parse(line).Route);
+
+    [Theory]
+    [InlineData("GET /2018-06-01/runtime/invocation/next HTTP/1.1")]
+    [InlineData("GET /S3cr3t-Secret_0123456789abcdefghijklmnopqrstu/2018-06-01/runtime/invocation/next HTTP/1.1")]
+    [InlineData("GET /other HTTP/1.1")]
+    [InlineData("GET /" + Secret + " HTTP/1.1")]
+    [InlineData("GET /" + Secret + "x/2018-06-01/runtime/invocation/next HTTP/1.1")]
+    public void TryParse_TargetWithoutTheSecretSegment_IsForbidden(string line)
+    {
+        var result = new RuntimeApiListener.RequestHead();
+        Assert.Equal(RuntimeApiListener.HeadStatus.Ok, RuntimeApiListener.RequestHead.TryParse(Encoding.ASCII.GetBytes(line), Encoding.ASCII.GetBytes(Secret), ref result));
+        Assert.Equal(RuntimeApiListener.Route.Forbidden, result.Route);
+    }
 }
 
 public sealed class FunctionsOptionsTests

@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
+using Gatehouse.Core;
 using Gatehouse.Storage;
 
 namespace Gatehouse.Functions.Executors;
@@ -23,27 +26,130 @@ internal sealed class CodeCache : IDisposable
         Directory.CreateDirectory(_root);
     }
 
-    /// <summary>Checks that the bytes are a zip Lambda could unpack (before anything is stored).</summary>
-    public static bool IsValidZip(ReadOnlyMemory<byte> zip)
+    /// <summary>Lambda's quota on a function's unpacked code, 250 MB
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).</summary>
+    public const long MaxUnzippedBytes = 262_144_000;
+
+    /// <summary>The most entries a zip may hold (Lambda documents none; this bounds files and folders made).</summary>
+    public const int MaxEntries = 100_000;
+
+    /// <summary>
+    /// Checks, before anything is stored, that the bytes are a zip Lambda could unpack into one folder:
+    /// no entry outside it, no path twice, no file where a folder is, at most <see cref="MaxEntries"/>
+    /// entries and <see cref="MaxUnzippedBytes"/> bytes — counted while every entry is inflated (to
+    /// nowhere), so sizes the zip's headers understate do not get through either.
+    /// </summary>
+    /// <exception cref="AwsException">400 InvalidParameterValueException, with Lambda's wording.</exception>
+    public static void Validate(ReadOnlyMemory<byte> zip)
     {
+        var stream = MemoryMarshal.TryGetArray(zip, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(zip.ToArray(), writable: false);
         try
         {
-            using var archive = new ZipArchive(new MemoryStream(zip.ToArray(), writable: false), ZipArchiveMode.Read);
-            foreach (var entry in archive.Entries)
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Read);
+            long total = 0;
+            foreach (var (entry, _, isDirectory) in Plan(archive, "/x"))
             {
-                var full = Path.GetFullPath(Path.Combine("/x", entry.FullName));
-                if (!full.StartsWith("/x/", StringComparison.Ordinal) && full != "/x")
-                    return false;
+                if (!isDirectory)
+                    Inflate(entry, Stream.Null, ref total);
             }
-            return true;
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
         {
-            return false;
+            throw FunctionErrors.InvalidZip();
+        }
+    }
+
+    /// <summary>
+    /// Where each entry of <paramref name="archive"/> goes under <paramref name="root"/>, or the
+    /// reason it cannot be unpacked there (thrown). Declared sizes are checked here, real ones by
+    /// <see cref="Inflate"/>.
+    /// </summary>
+    private static List<(ZipArchiveEntry Entry, string Path, bool IsDirectory)> Plan(ZipArchive archive, string root)
+    {
+        var entries = archive.Entries;
+        if (entries.Count > MaxEntries)
+            throw FunctionErrors.InvalidZip($"It holds {entries.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)} entries; at most {MaxEntries.ToString(System.Globalization.CultureInfo.InvariantCulture)} are accepted.");
+        long declared = 0;
+        var plan = new List<(ZipArchiveEntry, string, bool)>(entries.Count);
+        // Every path the zip makes, and whether it is a folder (named or implied by a path under it).
+        var kinds = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var prefix = root + "/";
+        foreach (var entry in entries)
+        {
+            declared += entry.Length;
+            if (declared > MaxUnzippedBytes)
+                throw FunctionErrors.UnzippedTooLarge(MaxUnzippedBytes);
+            if (entry.FullName.Contains('\0', StringComparison.Ordinal))
+                throw FunctionErrors.InvalidZip();
+            var full = Path.GetFullPath(Path.Combine(root, entry.FullName));
+            var isDirectory = entry.FullName.EndsWith('/');
+            if (full == root || full + "/" == prefix)
+            {
+                if (isDirectory)
+                    continue; // "./": the folder itself
+                throw FunctionErrors.InvalidZip();
+            }
+            if (!full.StartsWith(prefix, StringComparison.Ordinal))
+                throw FunctionErrors.InvalidZip();
+            var relative = Path.TrimEndingDirectorySeparator(full[prefix.Length..]);
+            for (var slash = relative.IndexOf('/'); slash > 0; slash = relative.IndexOf('/', slash + 1))
+            {
+                var parent = relative[..slash];
+                if (kinds.TryGetValue(parent, out var parentIsDirectory) && !parentIsDirectory)
+                    throw FunctionErrors.InvalidZip($"'{parent}' is both a file and a folder.");
+                kinds[parent] = true;
+            }
+            if (kinds.TryGetValue(relative, out var existingIsDirectory))
+            {
+                if (existingIsDirectory && isDirectory)
+                    continue; // a folder named twice (or after a file in it) makes nothing new
+                throw existingIsDirectory || isDirectory
+                    ? FunctionErrors.InvalidZip($"'{relative}' is both a file and a folder.")
+                    : FunctionErrors.InvalidZip($"'{relative}' is in it twice.");
+            }
+            kinds[relative] = isDirectory;
+            plan.Add((entry, full, isDirectory));
+        }
+        return plan;
+    }
+
+    /// <summary>Copies one entry's bytes to <paramref name="target"/>, keeping the zip's total (<paramref name="total"/>) under the quota.</summary>
+    private static void Inflate(ZipArchiveEntry entry, Stream target, ref long total)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            using var source = entry.Open();
+            long written = 0;
+            var crc = 0xFFFFFFFFu;
+            int read;
+            while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                written += read;
+                total += read;
+                if (total > MaxUnzippedBytes)
+                    throw FunctionErrors.UnzippedTooLarge(MaxUnzippedBytes);
+                // More than the entry's header promised: not a zip to trust.
+                if (written > entry.Length)
+                    throw new InvalidDataException("An entry inflates beyond its declared size.");
+                crc = Crc32.Update(crc, buffer.AsSpan(0, read));
+                target.Write(buffer, 0, read);
+            }
+            // The inflater stops at the declared size, so a header that understates it shows as a
+            // checksum that does not match (as unzip reports it), not as a bomb.
+            if (written != entry.Length || ~crc != entry.Crc32)
+                throw new InvalidDataException("An entry's size or checksum does not match its header.");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
     /// <summary>The folder holding the unpacked code of blob <paramref name="hash"/>, unpacking it if needed.</summary>
+    /// <exception cref="AwsException">The blob is not a zip that unpacks (400 InvalidParameterValueException); nothing is left behind.</exception>
     public string Unpack(string hash)
     {
         var target = Path.Combine(_root, hash);
@@ -54,10 +160,98 @@ internal sealed class CodeCache : IDisposable
             if (Directory.Exists(target))
                 return target;
             var staging = target + ".tmp-" + Guid.NewGuid().ToString("N");
-            ZipFile.ExtractToDirectory(_blobs.PathOf(hash), staging);
-            MakeReadOnly(staging);
-            Directory.Move(staging, target);
+            try
+            {
+                Extract(_blobs.PathOf(hash), staging);
+                MakeReadOnly(staging);
+                Directory.Move(staging, target);
+            }
+            catch (Exception e)
+            {
+                DeleteStaging(staging);
+                if (e is InvalidDataException or NotSupportedException)
+                    throw FunctionErrors.InvalidZip();
+                throw;
+            }
             return target;
+        }
+    }
+
+    /// <summary>Unpacks with the same checks as <see cref="Validate"/> (the blob may predate them).</summary>
+    private static void Extract(string zipPath, string staging)
+    {
+        using var archive = ZipFile.OpenRead(zipPath);
+        var plan = Plan(archive, Path.GetFullPath(staging));
+        Directory.CreateDirectory(staging);
+        long total = 0;
+        foreach (var (entry, path, isDirectory) in plan)
+        {
+            if (isDirectory)
+            {
+                Directory.CreateDirectory(path);
+                continue;
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                Inflate(entry, file, ref total);
+            // The zip's Unix mode (high bits of the external attributes), as unzip and .NET keep it.
+            var mode = (entry.ExternalAttributes >> 16) & 0x1FF;
+            if (mode != 0 && !OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, (UnixFileMode)mode);
+            File.SetLastWriteTime(path, entry.LastWriteTime.DateTime);
+        }
+    }
+
+    private static void DeleteStaging(string staging)
+    {
+        try
+        {
+            if (Directory.Exists(staging))
+                Directory.Delete(staging, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort; the staging name is never reused.
+        }
+    }
+
+    /// <summary>The zip format's CRC-32 (ISO-HDLC: reflected, polynomial 0xEDB88320), by 8-byte slices.</summary>
+    private static class Crc32
+    {
+        private static readonly uint[] Table = Build();
+
+        private static uint[] Build()
+        {
+            var table = new uint[8 * 256];
+            for (uint i = 0; i < 256; i++)
+            {
+                var c = i;
+                for (var k = 0; k < 8; k++)
+                    c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+                table[i] = c;
+            }
+            for (var i = 0; i < 256; i++)
+            {
+                for (var slice = 1; slice < 8; slice++)
+                    table[slice * 256 + i] = (table[(slice - 1) * 256 + i] >> 8) ^ table[table[(slice - 1) * 256 + i] & 0xFF];
+            }
+            return table;
+        }
+
+        public static uint Update(uint crc, ReadOnlySpan<byte> data)
+        {
+            var t = Table;
+            while (data.Length >= 8)
+            {
+                var low = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data) ^ crc;
+                var high = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+                crc = t[7 * 256 + (low & 0xFF)] ^ t[6 * 256 + ((low >> 8) & 0xFF)] ^ t[5 * 256 + ((low >> 16) & 0xFF)] ^ t[4 * 256 + (low >> 24)]
+                    ^ t[3 * 256 + (high & 0xFF)] ^ t[2 * 256 + ((high >> 8) & 0xFF)] ^ t[256 + ((high >> 16) & 0xFF)] ^ t[high >> 24];
+                data = data[8..];
+            }
+            foreach (var b in data)
+                crc = t[(crc ^ b) & 0xFF] ^ (crc >> 8);
+            return crc;
         }
     }
 

@@ -85,7 +85,8 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         try
         {
             Directory.CreateDirectory(_pool.TempDirectory);
-            _listener = RuntimeApiListener.Start(this);
+            // A runtime's connection may sit between an event and its result for the whole timeout.
+            _listener = RuntimeApiListener.Start(this, RuntimeApiLimits.Default with { IdleTimeout = TimeSpan.FromSeconds(_config.Timeout + 10) });
             var (program, arguments, runtimeNotice) = _services.Runtimes.Launch(_config.Runtime, taskRoot, _config.MemorySize);
             // sh merges stderr into stdout (one ordered log) and then becomes the runtime (exec keeps the pid).
             var info = new ProcessStartInfo("/bin/sh")
@@ -166,6 +167,11 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
     }
 
     /// <summary>Hands a warm environment its next invocation.</summary>
+    /// <remarks>
+    /// Its deadline starts now, whether or not the runtime is asking for an event yet: a runtime that
+    /// never asks again (stuck, or its request taken by someone else) times the invocation out after
+    /// the function's timeout, as a slow handler would, instead of leaving the caller waiting.
+    /// </remarks>
     public void Deliver(PendingInvocation invocation)
     {
         TaskCompletionSource<PendingInvocation?>? waiter;
@@ -173,6 +179,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         {
             _current = invocation;
             _delivered = false;
+            ArmDeadlineLocked(invocation);
             waiter = _waiter;
             _waiter = null;
             if (waiter is not null)
@@ -205,12 +212,35 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         return new ValueTask<PendingInvocation?>(waiter.Task);
     }
 
+    /// <summary>
+    /// The invocation's deadline (Lambda-Runtime-Deadline-Ms) and the timer that enforces it, from now
+    /// unless already set: a warm invocation's from its delivery, a cold one's from the end of init.
+    /// </summary>
+    private void ArmDeadlineLocked(PendingInvocation invocation)
+    {
+        if (invocation.DeadlineMs != 0)
+            return;
+        invocation.DeadlineMs = _services.Time.GetUtcNow().ToUnixTimeMilliseconds() + _config.Timeout * 1000L;
+        _timer.Change(TimeSpan.FromSeconds(_config.Timeout), Timeout.InfiniteTimeSpan);
+    }
+
+    /// <inheritdoc/>
+    public void CancelNext()
+    {
+        TaskCompletionSource<PendingInvocation?>? waiter;
+        lock (_gate)
+        {
+            waiter = _waiter;
+            _waiter = null;
+        }
+        waiter?.TrySetResult(null);
+    }
+
     private void BeginLocked(PendingInvocation invocation)
     {
         _delivered = true;
         invocation.StartedTimestamp = Stopwatch.GetTimestamp();
-        invocation.DeadlineMs = _services.Time.GetUtcNow().ToUnixTimeMilliseconds() + _config.Timeout * 1000L;
-        _timer.Change(TimeSpan.FromSeconds(_config.Timeout), Timeout.InfiniteTimeSpan);
+        ArmDeadlineLocked(invocation);
         var start = "START RequestId: " + invocation.RequestId + " Version: " + _config.Version;
         _pump!.AtBoundary(() =>
         {

@@ -73,8 +73,7 @@ internal sealed partial class FunctionOperations : IAwsOperations
         // Timeout and MemorySize ranges are checked by the protocol layer (specs/patches/lambda.json).
         var timeout = input.Int("Timeout") ?? 3;
         var memory = input.Int("MemorySize") ?? 128;
-        if (!CodeCache.IsValidZip(zip))
-            throw FunctionErrors.InvalidZip();
+        CodeCache.Validate(zip);
 
         var account = name.Account ?? request.Context.Account;
         var region = name.Region ?? request.Context.Region;
@@ -204,8 +203,7 @@ internal sealed partial class FunctionOperations : IAwsOperations
         if (input.Str("S3Bucket") is not null || input.Str("ImageUri") is not null)
             throw FunctionErrors.UnsupportedCodeSource();
         var zip = input.Blob("ZipFile") ?? throw FunctionErrors.CodeMissing();
-        if (!CodeCache.IsValidZip(zip))
-            throw FunctionErrors.InvalidZip();
+        CodeCache.Validate(zip);
         var hash = await _blobs.PutAsync(zip, cancellationToken).ConfigureAwait(false);
         var architectures = input.Strings("Architectures").ToList();
         return await UpdateLatestAsync(request, c => c with

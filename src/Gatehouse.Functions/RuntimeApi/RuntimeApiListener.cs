@@ -2,22 +2,41 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Functions.Invocation;
 
 namespace Gatehouse.Functions.RuntimeApi;
 
 /// <summary>
-/// The Lambda Runtime API of one execution environment, on its own loopback port (the runtime only
-/// gets <c>host:port</c>, so the port is what tells environments apart). A small HTTP/1.1 server on
-/// raw sockets: it starts in microseconds, which keeps cold starts short, and its keep-alive loop
-/// costs a few hundred nanoseconds per request, which keeps warm invokes cheap. It speaks just what
-/// runtime clients send: a request line, headers, a Content-Length or chunked body, Expect: 100-continue.
+/// The Lambda Runtime API of one execution environment, on its own loopback port. A small HTTP/1.1
+/// server on raw sockets: it starts in microseconds, which keeps cold starts short, and its
+/// keep-alive loop costs a few hundred nanoseconds per request, which keeps warm invokes cheap. It
+/// speaks just what runtime clients send: a request line, headers, a Content-Length or chunked body,
+/// Expect: 100-continue.
 /// </summary>
+/// <remarks>
+/// Every function shares the loopback network, so any of them can reach every environment's port.
+/// The port is therefore not what makes a request the runtime's own: each environment has an
+/// unguessable secret (256 random bits, base64url), given to its runtime as the first path segment of
+/// <c>AWS_LAMBDA_RUNTIME_API</c> (<c>127.0.0.1:PORT/SECRET</c>). Runtime clients build their URLs
+/// as <c>http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/...</c>
+/// (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html), so the secret comes back as a path
+/// prefix; a request without it gets 403 and the connection is closed. Everything a connection may
+/// cost is bounded: request line and header lines (8 KiB each, 64 headers), chunk-size and trailer
+/// lines, bodies (6 MiB + 100 bytes, more is skipped, never kept), the time a request may take to
+/// arrive, and the number of connections an environment holds at once.
+/// </remarks>
 internal sealed class RuntimeApiListener : IAsyncDisposable
 {
     /// <summary>RIE's limit for a response or error body: 6 MiB + 100 bytes.</summary>
     public const int MaxPayloadBytes = 6 * 1024 * 1024 + 100;
+
+    /// <summary>The longest request line, header line, chunk-size line or trailer line.</summary>
+    public const int MaxLineBytes = 8 * 1024;
+
+    /// <summary>The most header (or trailer) lines in one request.</summary>
+    public const int MaxHeaderCount = 64;
 
     private const int MaxHeaderBytes = 64 * 1024;
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
@@ -28,28 +47,44 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
     private static readonly byte[] TooLargeReply = Reply(413, "Request Entity Too Large", """{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}""");
     private static readonly byte[] NotFoundReply = Reply(404, "Not Found", """{"errorMessage":"Unknown Runtime API endpoint","errorType":"NotFound"}""");
     private static readonly byte[] BadRequestReply = Reply(400, "Bad Request", """{"errorMessage":"Malformed request","errorType":"BadRequest"}""");
+    private static readonly byte[] ForbiddenReply = Reply(403, "Forbidden", """{"errorMessage":"This Runtime API belongs to another execution environment.","errorType":"AccessDenied"}""");
+    private static readonly byte[] NextPendingReply = Reply(409, "Conflict", """{"errorMessage":"The runtime is already waiting for the next invocation on another request.","errorType":"InvalidStateTransition"}""");
+    private static readonly byte[] LineTooLongReply = Reply(414, "URI Too Long", """{"errorMessage":"The request line is longer than 8192 bytes.","errorType":"BadRequest"}""");
+    private static readonly byte[] HeadersTooLargeReply = Reply(431, "Request Header Fields Too Large", """{"errorMessage":"A header line is longer than 8192 bytes, or there are more than 64 header lines.","errorType":"BadRequest"}""");
     private static readonly byte[] ShuttingDownReply = Reply(500, "Internal Server Error", """{"errorMessage":"Internal Server Error","errorType":"InternalServerError"}""");
     private static readonly byte[] ContinueReply = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
 
     private readonly Socket _socket;
     private readonly IRuntimeApiHandler _handler;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Socket> _connections = [];
+    private readonly List<RuntimeConnection> _connections = [];
+    private readonly RuntimeApiLimits _limits;
+    private readonly byte[] _secret;
+    private readonly Timer _sweep;
+    // The connection whose GET /next is waiting for an event (at most one: a second is refused).
+    private RuntimeConnection? _nextWaiter;
     private Task? _acceptLoop;
 
-    private RuntimeApiListener(Socket socket, IRuntimeApiHandler handler)
+    private RuntimeApiListener(Socket socket, IRuntimeApiHandler handler, RuntimeApiLimits limits)
     {
         _socket = socket;
         _handler = handler;
+        _limits = limits;
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        Secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        _secret = Encoding.ASCII.GetBytes(Secret);
+        _sweep = new Timer(static s => ((RuntimeApiListener)s!).Sweep(), this, limits.SweepPeriod, limits.SweepPeriod);
     }
 
     public int Port { get; }
 
-    /// <summary>host:port, the value of AWS_LAMBDA_RUNTIME_API.</summary>
-    public string Address => "127.0.0.1:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The first path segment every request of this environment's runtime carries.</summary>
+    public string Secret { get; }
 
-    public static RuntimeApiListener Start(IRuntimeApiHandler handler)
+    /// <summary>host:port/secret, the value of AWS_LAMBDA_RUNTIME_API.</summary>
+    public string Address => "127.0.0.1:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + Secret;
+
+    public static RuntimeApiListener Start(IRuntimeApiHandler handler, RuntimeApiLimits? limits = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -62,7 +97,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        var listener = new RuntimeApiListener(socket, handler);
+        var listener = new RuntimeApiListener(socket, handler, limits ?? RuntimeApiLimits.Default);
         listener._acceptLoop = Task.Run(listener.AcceptLoopAsync);
         return listener;
     }
@@ -81,10 +116,54 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 return;
             }
             connection.NoDelay = true;
+            var runtimeConnection = new RuntimeConnection(connection);
+            RuntimeConnection? evicted = null;
+            var accepted = true;
             lock (_connections)
-                _connections.Add(connection);
-            _ = ServeAsync(new RuntimeConnection(connection));
+            {
+                if (_connections.Count >= _limits.MaxConnections)
+                {
+                    // Full: make room by closing the oldest connection that has not yet shown the
+                    // secret (the runtime's own connections are never closed for a newcomer).
+                    evicted = _connections.FirstOrDefault(c => !c.Authenticated);
+                    if (evicted is null)
+                        accepted = false;
+                    else
+                        _connections.Remove(evicted);
+                }
+                if (accepted)
+                    _connections.Add(runtimeConnection);
+            }
+            evicted?.Socket.Dispose();
+            if (!accepted)
+            {
+                connection.Dispose();
+                continue;
+            }
+            _ = ServeAsync(runtimeConnection);
         }
+    }
+
+    /// <summary>Closes every connection that has been waiting too long for a request to arrive whole.</summary>
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        List<RuntimeConnection>? expired = null;
+        lock (_connections)
+        {
+            foreach (var connection in _connections)
+            {
+                var since = Volatile.Read(ref connection.ReadingSince);
+                var limit = connection.Authenticated ? _limits.IdleTimeout : _limits.FirstRequestTimeout;
+                if (since != 0 && now - since > (long)limit.TotalMilliseconds)
+                    (expired ??= []).Add(connection);
+            }
+        }
+        if (expired is null)
+            return;
+        // Disposing the socket fails the pending receive; the serving loop then cleans up.
+        foreach (var connection in expired)
+            connection.Socket.Dispose();
     }
 
     private async Task ServeAsync(RuntimeConnection connection)
@@ -96,6 +175,8 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             var end = 0;
             while (!_stopping.IsCancellationRequested)
             {
+                // From here until the request is read whole, the sweep bounds how long it may take.
+                Volatile.Write(ref connection.ReadingSince, Environment.TickCount64);
                 // Read until the blank line that ends the request head. Empty lines before a request
                 // line are skipped (RFC 9112 2.2: some clients send a CRLF after a body).
                 int headEnd;
@@ -105,9 +186,9 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                         start += 2;
                     if ((headEnd = buffer.AsSpan(start, end - start).IndexOf(HeaderEnd)) >= 0)
                         break;
-                    if (end - start >= MaxHeaderBytes)
+                    if (CheckPartialHead(buffer.AsSpan(start, end - start)) is { } refusal)
                     {
-                        await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
+                        await connection.SendAsync(refusal, _stopping.Token).ConfigureAwait(false);
                         return;
                     }
                     if (end == buffer.Length)
@@ -133,11 +214,24 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 }
 
                 var head = new RequestHead();
-                if (!RequestHead.TryParse(buffer.AsSpan(start, headEnd), ref head))
+                var parsed = RequestHead.TryParse(buffer.AsSpan(start, headEnd), _secret, ref head);
+                if (parsed != HeadStatus.Ok)
                 {
-                    await connection.SendAsync(BadRequestReply, _stopping.Token).ConfigureAwait(false);
+                    await connection.SendAsync(parsed switch
+                    {
+                        HeadStatus.LineTooLong => LineTooLongReply,
+                        HeadStatus.HeadersTooLarge => HeadersTooLargeReply,
+                        _ => BadRequestReply,
+                    }, _stopping.Token).ConfigureAwait(false);
                     return;
                 }
+                if (head.Route == Route.Forbidden)
+                {
+                    // Not this environment's runtime: no event, no body read, no second try on this connection.
+                    await connection.SendAsync(ForbiddenReply, _stopping.Token).ConfigureAwait(false);
+                    return;
+                }
+                connection.Authenticated = true;
                 start += headEnd + HeaderEnd.Length;
 
                 if (head.ExpectContinue)
@@ -173,6 +267,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 }
                 if (start == end)
                     start = end = 0;
+                Volatile.Write(ref connection.ReadingSince, 0);
 
                 // A runtime that pipelines (sends its next request right behind this one, as
                 // Gatehouse's own runtimes do after a response) has it in the buffer already: its
@@ -194,9 +289,24 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             lock (_connections)
-                _connections.Remove(connection.Socket);
+                _connections.Remove(connection);
             connection.Socket.Dispose();
         }
+    }
+
+    /// <summary>
+    /// An incomplete request head that already breaks a limit (so more of it is never read): the reply
+    /// that refuses it, else null. Runs only while a head is arriving in pieces.
+    /// </summary>
+    private static byte[]? CheckPartialHead(ReadOnlySpan<byte> partial)
+    {
+        var firstLine = partial.IndexOf("\r\n"u8);
+        if (firstLine < 0)
+            return partial.Length > MaxLineBytes ? LineTooLongReply : null;
+        var lastLine = partial.LastIndexOf("\r\n"u8);
+        if (partial.Length - (lastLine + 2) > MaxLineBytes || partial.Count("\r\n"u8) > MaxHeaderCount + 1 || partial.Length >= MaxHeaderBytes)
+            return HeadersTooLargeReply;
+        return null;
     }
 
     /// <summary>Answers one request; false ends the connection.</summary>
@@ -207,10 +317,24 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         switch (head.Route)
         {
             case Route.Next:
-                var next = _handler.NextAsync(_stopping.Token);
-                if (!next.IsCompleted)
+                if (!TryBeginNext(connection))
+                {
                     await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
-                var invocation = await next.ConfigureAwait(false);
+                    await connection.SendAsync(NextPendingReply, _stopping.Token).ConfigureAwait(false);
+                    return true;
+                }
+                PendingInvocation? invocation;
+                try
+                {
+                    var next = _handler.NextAsync(_stopping.Token);
+                    if (!next.IsCompleted)
+                        await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
+                    invocation = await next.ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.CompareExchange(ref _nextWaiter, null, connection);
+                }
                 if (invocation is null)
                 {
                     await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
@@ -229,6 +353,25 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
                 await connection.SendAsync(NotFoundReply, _stopping.Token).ConfigureAwait(false);
                 return true;
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="connection"/> the one waiting for the next event. False when another
+    /// connection is waiting already: its GET /next keeps the event. A waiter whose runtime has hung
+    /// up cannot receive an event, so it gives way (its wait ends with no event).
+    /// </summary>
+    private bool TryBeginNext(RuntimeConnection connection)
+    {
+        while (true)
+        {
+            var waiter = Interlocked.CompareExchange(ref _nextWaiter, connection, null);
+            if (waiter is null || waiter == connection)
+                return true;
+            if (!waiter.IsClosedByPeer())
+                return false;
+            if (Interlocked.CompareExchange(ref _nextWaiter, null, waiter) == waiter)
+                _handler.CancelNext();
         }
     }
 
@@ -341,7 +484,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             // Chunk size line.
             int lineEnd;
             while ((lineEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n"u8)) < 0)
-                (start, end, buffer) = await FillAsync(connection, buffer, start, end).ConfigureAwait(false);
+                (start, end, buffer) = await FillLineAsync(connection, buffer, start, end).ConfigureAwait(false);
             var sizeText = buffer.AsSpan(start, lineEnd);
             var semicolon = sizeText.IndexOf((byte)';');
             if (semicolon >= 0)
@@ -352,13 +495,16 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             if (size == 0)
             {
                 // Trailers end with an empty line.
+                var trailers = 0;
                 while (true)
                 {
                     while ((lineEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n"u8)) < 0)
-                        (start, end, buffer) = await FillAsync(connection, buffer, start, end).ConfigureAwait(false);
+                        (start, end, buffer) = await FillLineAsync(connection, buffer, start, end).ConfigureAwait(false);
                     start += lineEnd + 2;
                     if (lineEnd == 0)
                         break;
+                    if (++trailers > MaxHeaderCount)
+                        throw new IOException("Too many trailer lines.");
                 }
                 return (tooLarge ? [] : body.WrittenSpan.ToArray(), tooLarge, start == end ? 0 : start, start == end ? 0 : end, buffer);
             }
@@ -382,6 +528,13 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads more of a line (chunk size or trailer) that must fit in <see cref="MaxLineBytes"/>.</summary>
+    private Task<(int Start, int End, byte[] Buffer)> FillLineAsync(RuntimeConnection connection, byte[] buffer, int start, int end) =>
+        end - start > MaxLineBytes
+            ? throw new IOException("A chunk-size or trailer line is too long.")
+            : FillAsync(connection, buffer, start, end);
+
+    /// <summary>Reads more into the buffer, which never grows beyond what a request head may need.</summary>
     private async Task<(int Start, int End, byte[] Buffer)> FillAsync(RuntimeConnection connection, byte[] buffer, int start, int end)
     {
         if (start > 0)
@@ -392,6 +545,8 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         }
         if (end == buffer.Length)
         {
+            if (buffer.Length > 2 * MaxHeaderBytes)
+                throw new IOException("The request does not fit the Runtime API's buffer.");
             var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
             Buffer.BlockCopy(buffer, 0, bigger, 0, end);
             ArrayPool<byte>.Shared.Return(buffer);
@@ -411,12 +566,13 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         if (_stopping.IsCancellationRequested)
             return;
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _sweep.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
-        Socket[] open;
+        RuntimeConnection[] open;
         lock (_connections)
             open = [.. _connections];
         foreach (var connection in open)
-            connection.Dispose();
+            connection.Socket.Dispose();
         if (_acceptLoop is not null)
             await _acceptLoop.ConfigureAwait(false);
         _stopping.Dispose();
@@ -431,7 +587,26 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
     {
         private byte[]? _held;
 
+        /// <summary>When the connection began waiting for a request (Environment.TickCount64), 0 while one is served.</summary>
+        public long ReadingSince;
+
         public Socket Socket { get; } = socket;
+
+        /// <summary>Whether a request on it carried the secret (it is the runtime's own).</summary>
+        public volatile bool Authenticated;
+
+        /// <summary>Whether the runtime has closed its side (or the socket is gone); never blocks.</summary>
+        public bool IsClosedByPeer()
+        {
+            try
+            {
+                return Socket.Poll(0, SelectMode.SelectRead) && Socket.Available == 0;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return true;
+            }
+        }
 
         /// <summary>Keeps a reply back; the caller has flushed any earlier one.</summary>
         public void Hold(byte[] reply) => _held = reply;
@@ -467,10 +642,19 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
     internal enum Route
     {
         Unknown,
+        Forbidden,
         Next,
         Response,
         Error,
         InitError,
+    }
+
+    internal enum HeadStatus
+    {
+        Ok,
+        Malformed,
+        LineTooLong,
+        HeadersTooLarge,
     }
 
     /// <summary>The parts of a request head the Runtime API cares about.</summary>
@@ -486,13 +670,16 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
 
         private static ReadOnlySpan<byte> Prefix => "/2018-06-01/runtime/"u8;
 
-        public static bool TryParse(ReadOnlySpan<byte> head, ref RequestHead result)
+        /// <summary>Parses a head (without its final blank line); a target without <paramref name="secret"/> as its first segment is <see cref="Route.Forbidden"/>.</summary>
+        public static HeadStatus TryParse(ReadOnlySpan<byte> head, ReadOnlySpan<byte> secret, ref RequestHead result)
         {
             var lineEnd = head.IndexOf("\r\n"u8);
             var requestLine = lineEnd < 0 ? head : head[..lineEnd];
+            if (requestLine.Length > MaxLineBytes)
+                return HeadStatus.LineTooLong;
             var firstSpace = requestLine.IndexOf((byte)' ');
             if (firstSpace <= 0)
-                return false;
+                return HeadStatus.Malformed;
             var method = requestLine[..firstSpace];
             var rest = requestLine[(firstSpace + 1)..];
             var secondSpace = rest.IndexOf((byte)' ');
@@ -501,16 +688,19 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
             var query = target.IndexOf((byte)'?');
             if (query >= 0)
                 target = target[..query];
-            result.Route = ParseRoute(method, target, out result.RequestId);
+            result.Route = HasSecret(target, secret, out var route) ? ParseRoute(method, route, out result.RequestId) : Route.Forbidden;
             // HTTP/1.0 closes unless asked to keep alive; nobody here sends it, but be correct.
             result.Close = version.SequenceEqual("HTTP/1.0"u8);
 
             var headers = lineEnd < 0 ? default : head[(lineEnd + 2)..];
+            var count = 0;
             while (!headers.IsEmpty)
             {
                 var next = headers.IndexOf("\r\n"u8);
                 var line = next < 0 ? headers : headers[..next];
                 headers = next < 0 ? default : headers[(next + 2)..];
+                if (line.Length > MaxLineBytes || ++count > MaxHeaderCount)
+                    return HeadStatus.HeadersTooLarge;
                 var colon = line.IndexOf((byte)':');
                 if (colon <= 0)
                     continue;
@@ -518,8 +708,8 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 var value = line[(colon + 1)..].Trim((byte)' ');
                 if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
                 {
-                    if (!Utf8Parser.TryParse(value, out result.ContentLength, out _) || result.ContentLength < 0)
-                        return false;
+                    if (!Utf8Parser.TryParse(value, out result.ContentLength, out var used) || used != value.Length || result.ContentLength < 0)
+                        return HeadStatus.Malformed;
                 }
                 else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
                 {
@@ -541,6 +731,23 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                     result.ErrorType = Encoding.UTF8.GetString(value);
                 }
             }
+            return HeadStatus.Ok;
+        }
+
+        /// <summary>
+        /// Whether the target starts with <c>/SECRET/</c> (compared in constant time, so timing tells
+        /// nothing about how much of a guess was right); <paramref name="rest"/> is the path after it.
+        /// </summary>
+        private static bool HasSecret(ReadOnlySpan<byte> target, ReadOnlySpan<byte> secret, out ReadOnlySpan<byte> rest)
+        {
+            rest = default;
+            if (target.Length < secret.Length + 2 || target[0] != (byte)'/')
+                return false;
+            var segment = target.Slice(1, secret.Length);
+            var matches = CryptographicOperations.FixedTimeEquals(segment, secret);
+            if (!matches || target[secret.Length + 1] != (byte)'/')
+                return false;
+            rest = target[(secret.Length + 1)..];
             return true;
         }
 
