@@ -120,7 +120,7 @@ public sealed partial class AwsProtocolDispatcher
                 if (!_hosts.IsServedOrigin(origin))
                     throw ForeignOrigin(origin);
             }
-            var body = await ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
+            var body = await AwsRequestReader.ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
             if (authorization is not null)
                 await _verifier.VerifyAsync(http, authorization, body).ConfigureAwait(false);
             if (!entry.Definition.Handlers.TryGetValue(operation.Name, out var handler))
@@ -133,7 +133,7 @@ public sealed partial class AwsProtocolDispatcher
             ReadOnlyMemory<byte> payload;
             try
             {
-                (input, payload) = ReadInput(http, entry, operation, body);
+                (input, payload) = AwsRequestReader.ReadInput(http, operation, body, entry.Definition.SerializationErrorCode, httpBindings: entry.Router is not null);
             }
             catch (InvalidOperationException)
             {
@@ -257,156 +257,12 @@ public sealed partial class AwsProtocolDispatcher
         var operation = entry.Router.Match(http.Request.Method, RawPath(http), n => query.TryGetValue(n, out var v) ? v.ToString() : null, out var labels);
         if (operation is null)
             throw new AwsException("UnknownOperationException", $"No {entry.Model.ServiceId} operation answers {http.Request.Method} {Truncate(http.Request.Path.Value ?? "/")}.", 404);
-        http.Items[LabelsKey] = labels;
+        http.Items[AwsRequestReader.LabelsKey] = labels;
         return operation;
     }
 
     // AWS bodies are read by SDKs, never embedded in HTML: keep quotes and non-ASCII text readable.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private const string LabelsKey = "gatehouse.uri-labels";
-
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http, AwsServiceDefinition definition)
-    {
-        var limit = definition.MaxRequestBytes;
-        if (http.Request.ContentLength is { } declared && declared > limit)
-            throw TooLarge(definition, declared);
-        var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false })
-            sizeFeature.MaxRequestBodySize = limit + 1;
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(http.Request.ContentLength ?? 4096, 256, limit + 1));
-        try
-        {
-            while (true)
-            {
-                var memory = buffer.GetMemory(16384);
-                var read = await http.Request.Body.ReadAsync(memory, http.RequestAborted).ConfigureAwait(false);
-                if (read == 0)
-                    break;
-                buffer.Advance(read);
-                if (buffer.WrittenCount > limit)
-                    throw TooLarge(definition, buffer.WrittenCount);
-            }
-        }
-        catch (BadHttpRequestException e)
-        {
-            throw Unreadable(definition, e, limit);
-        }
-        return buffer.WrittenMemory;
-    }
-
-    /// <summary>
-    /// Kestrel could not deliver the body: over the size limit (413), too slow for the minimum data
-    /// rate (408), or framing it cannot parse — a bad chunk, a body that ends early (400). After a
-    /// timeout or broken framing the connection cannot carry another request, so it is closed.
-    /// </summary>
-    private static AwsException Unreadable(AwsServiceDefinition definition, BadHttpRequestException e, long limit) => e.StatusCode switch
-    {
-        StatusCodes.Status413PayloadTooLarge => TooLarge(definition, limit + 1),
-        StatusCodes.Status408RequestTimeout => new AwsException("RequestTimeoutException",
-            "The request body did not arrive in time.", 408) { Headers = CloseConnection },
-        _ => new AwsException(definition.SerializationErrorCode,
-            "The request body could not be read: its Content-Length or chunked encoding is malformed.", 400) { Headers = CloseConnection },
-    };
-
-    private static readonly IReadOnlyDictionary<string, string> CloseConnection = new Dictionary<string, string> { ["Connection"] = "close" };
-
-    private static AwsException TooLarge(AwsServiceDefinition definition, long size) =>
-        new(definition.TooLargeErrorCode, $"Request must be smaller than {definition.MaxRequestBytes} bytes for this operation.", 413);
-
-    private static (JsonObject Input, ReadOnlyMemory<byte> Payload) ReadInput(HttpContext http, ServiceEntry entry, OperationModel operation, ReadOnlyMemory<byte> body)
-    {
-        var shape = operation.Input;
-        var errorCode = entry.Definition.SerializationErrorCode;
-        if (shape is null)
-            return (new JsonObject(), ReadOnlyMemory<byte>.Empty);
-
-        JsonObject input;
-        ReadOnlyMemory<byte> payload = ReadOnlyMemory<byte>.Empty;
-        var payloadMember = shape.PayloadMember is { } p ? shape.MembersByName[p] : null;
-        if (payloadMember is not null && payloadMember.Shape.Type is "blob" or "string")
-        {
-            input = new JsonObject();
-            payload = body;
-        }
-        else if (payloadMember is not null)
-        {
-            input = new JsonObject();
-            if (ParseBody(body, errorCode) is { } element)
-            {
-                var value = InputReader.ReadJson(element, payloadMember.Shape, payloadMember.Name, errorCode);
-                if (value is not null)
-                    input[payloadMember.Name] = value;
-            }
-        }
-        else
-        {
-            input = ParseBody(body, errorCode) is { } element
-                ? (JsonObject)InputReader.ReadJson(element, shape, "", errorCode)!
-                : new JsonObject();
-        }
-
-        if (entry.Router is not null)
-            ReadHttpBindings(http, shape, input, errorCode);
-        return (input, payload);
-    }
-
-    private static JsonElement? ParseBody(ReadOnlyMemory<byte> body, string errorCode)
-    {
-        if (body.IsEmpty || body.Span.Trim(" \t\r\n"u8).IsEmpty)
-            return null;
-        try
-        {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new AwsException(errorCode, "The request body must be a JSON object.", 400);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            throw new AwsException(errorCode, "The request body is not valid JSON.", 400);
-        }
-    }
-
-    private static void ReadHttpBindings(HttpContext http, Shape shape, JsonObject input, string errorCode)
-    {
-        var labels = http.Items[LabelsKey] as Dictionary<string, string>;
-        foreach (var member in shape.Members)
-        {
-            switch (member.Location)
-            {
-                case "uri" when labels is not null && labels.TryGetValue(member.WireName, out var label):
-                    input[member.Name] = InputReader.ReadText(label, member.Shape, member.Name, errorCode);
-                    break;
-                case "querystring" when member.Shape.Type == "map":
-                    var map = new JsonObject();
-                    foreach (var (key, value) in http.Request.Query)
-                        map[key] = value.ToString();
-                    if (map.Count > 0)
-                        input[member.Name] = map;
-                    break;
-                case "querystring" when http.Request.Query.TryGetValue(member.WireName, out var values):
-                    if (member.Shape.Type == "list")
-                        input[member.Name] = new JsonArray(values.Select(v => InputReader.ReadText(v ?? "", member.Shape.ListMember!.Shape, member.Name, errorCode)).ToArray());
-                    else
-                        input[member.Name] = InputReader.ReadText(values.ToString(), member.Shape, member.Name, errorCode);
-                    break;
-                case "header" when http.Request.Headers.TryGetValue(member.WireName, out var header):
-                    input[member.Name] = InputReader.ReadText(header.ToString(), member.Shape, member.Name, errorCode);
-                    break;
-                case "headers":
-                    var prefixed = new JsonObject();
-                    foreach (var (name, value) in http.Request.Headers)
-                    {
-                        if (name.StartsWith(member.WireName, StringComparison.OrdinalIgnoreCase))
-                            prefixed[name[member.WireName.Length..]] = value.ToString();
-                    }
-                    if (prefixed.Count > 0)
-                        input[member.Name] = prefixed;
-                    break;
-            }
-        }
-    }
 
     private static async Task WriteResponseAsync(HttpContext http, ServiceEntry entry, OperationModel operation, AwsResponse response)
     {

@@ -49,13 +49,14 @@ internal sealed partial class HttpFraming
         catch (BadHttpRequestException e)
         {
             LogUnreadableBody(_logger, request.Method, e.StatusCode, http.TraceIdentifier);
-            var (code, message) = e.StatusCode switch
+            var body = UnreadableBody.Of(e);
+            var code = body.Status switch
             {
-                StatusCodes.Status408RequestTimeout => ("RequestTimeoutException", "The request body did not arrive in time."),
-                StatusCodes.Status413PayloadTooLarge => ("RequestEntityTooLargeException", "The request body is too large."),
-                _ => ("BadRequestException", "The request body could not be read: its Content-Length or chunked encoding is malformed."),
+                StatusCodes.Status408RequestTimeout => "RequestTimeoutException",
+                StatusCodes.Status413PayloadTooLarge => "RequestEntityTooLargeException",
+                _ => "BadRequestException",
             };
-            await RefuseAsync(http, e.StatusCode, code, message).ConfigureAwait(false);
+            await RefuseAsync(http, body.Status, code, body.Message).ConfigureAwait(false);
         }
     }
 

@@ -50,22 +50,22 @@ public sealed class RuntimeApiRequestHeadTests
 {
     private const string Secret = "s3cr3t-Secret_0123456789abcdefghijklmnopqrstu";
 
-    private static RuntimeApiListener.RequestHead Parse(string head)
+    private static RequestHead Parse(string head)
     {
-        var result = new RuntimeApiListener.RequestHead();
-        Assert.Equal(RuntimeApiListener.HeadStatus.Ok, RuntimeApiListener.RequestHead.TryParse(Encoding.ASCII.GetBytes(head.Replace(" /2018-06-01/", " /" + Secret + "/2018-06-01/", StringComparison.Ordinal)), Encoding.ASCII.GetBytes(Secret), ref result));
+        var result = new RequestHead();
+        Assert.Equal(HeadStatus.Ok, RequestHead.TryParse(Encoding.ASCII.GetBytes(head.Replace(" /2018-06-01/", " /" + Secret + "/2018-06-01/", StringComparison.Ordinal)), Encoding.ASCII.GetBytes(Secret), ref result));
         return result;
     }
 
     [Fact]
     public void TryParse_Next_IsNextRoute() =>
-        Assert.Equal(RuntimeApiListener.Route.Next, Parse("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x").Route);
+        Assert.Equal(Route.Next, Parse("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x").Route);
 
     [Fact]
     public void TryParse_ErrorPost_ReadsIdLengthAndErrorType()
     {
         var head = Parse("POST /2018-06-01/runtime/invocation/abc-123/error HTTP/1.1\r\ncontent-length: 42\r\nLambda-Runtime-Function-Error-Type: Runtime.Oops\r\nExpect: 100-continue");
-        Assert.Equal(RuntimeApiListener.Route.Error, head.Route);
+        Assert.Equal(Route.Error, head.Route);
         Assert.Equal("abc-123", head.RequestId);
         Assert.Equal(42, head.ContentLength);
         Assert.Equal("Runtime.Oops", head.ErrorType);
@@ -76,7 +76,7 @@ public sealed class RuntimeApiRequestHeadTests
     public void TryParse_ChunkedInitError_IsChunkedInitErrorRoute()
     {
         var head = Parse("POST /2018-06-01/runtime/init/error HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close");
-        Assert.Equal(RuntimeApiListener.Route.InitError, head.Route);
+        Assert.Equal(Route.InitError, head.Route);
         Assert.True(head.Chunked);
         Assert.True(head.Close);
     }
@@ -86,7 +86,7 @@ public sealed class RuntimeApiRequestHeadTests
     [InlineData("POST /2018-06-01/runtime/invocation/next HTTP/1.1")]
     [InlineData("GET /" + Secret + "/other HTTP/1.1")]
     public void TryParse_UnknownEndpoint_IsUnknownRoute(string line) =>
-        Assert.Equal(RuntimeApiListener.Route.Unknown, Parse(line).Route);
+        Assert.Equal(Route.Unknown, Parse(line).Route);
 
     [Theory]
     [InlineData("GET /2018-06-01/runtime/invocation/next HTTP/1.1")]
@@ -96,9 +96,9 @@ public sealed class RuntimeApiRequestHeadTests
     [InlineData("GET /" + Secret + "x/2018-06-01/runtime/invocation/next HTTP/1.1")]
     public void TryParse_TargetWithoutTheSecretSegment_IsForbidden(string line)
     {
-        var result = new RuntimeApiListener.RequestHead();
-        Assert.Equal(RuntimeApiListener.HeadStatus.Ok, RuntimeApiListener.RequestHead.TryParse(Encoding.ASCII.GetBytes(line), Encoding.ASCII.GetBytes(Secret), ref result));
-        Assert.Equal(RuntimeApiListener.Route.Forbidden, result.Route);
+        var result = new RequestHead();
+        Assert.Equal(HeadStatus.Ok, RequestHead.TryParse(Encoding.ASCII.GetBytes(line), Encoding.ASCII.GetBytes(Secret), ref result));
+        Assert.Equal(Route.Forbidden, result.Route);
     }
 }
 

@@ -123,7 +123,7 @@ internal sealed class CodeCache : IDisposable
         {
             using var source = entry.Open();
             long written = 0;
-            var crc = 0xFFFFFFFFu;
+            var crc = new System.IO.Hashing.Crc32();
             int read;
             while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
             {
@@ -134,12 +134,12 @@ internal sealed class CodeCache : IDisposable
                 // More than the entry's header promised: not a zip to trust.
                 if (written > entry.Length)
                     throw new InvalidDataException("An entry inflates beyond its declared size.");
-                crc = Crc32.Update(crc, buffer.AsSpan(0, read));
+                crc.Append(buffer.AsSpan(0, read));
                 target.Write(buffer, 0, read);
             }
             // The inflater stops at the declared size, so a header that understates it shows as a
             // checksum that does not match (as unzip reports it), not as a bomb.
-            if (written != entry.Length || ~crc != entry.Crc32)
+            if (written != entry.Length || crc.GetCurrentHashAsUInt32() != entry.Crc32)
                 throw new InvalidDataException("An entry's size or checksum does not match its header.");
         }
         finally
@@ -212,46 +212,6 @@ internal sealed class CodeCache : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Best effort; the staging name is never reused.
-        }
-    }
-
-    /// <summary>The zip format's CRC-32 (ISO-HDLC: reflected, polynomial 0xEDB88320), by 8-byte slices.</summary>
-    private static class Crc32
-    {
-        private static readonly uint[] Table = Build();
-
-        private static uint[] Build()
-        {
-            var table = new uint[8 * 256];
-            for (uint i = 0; i < 256; i++)
-            {
-                var c = i;
-                for (var k = 0; k < 8; k++)
-                    c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-                table[i] = c;
-            }
-            for (var i = 0; i < 256; i++)
-            {
-                for (var slice = 1; slice < 8; slice++)
-                    table[slice * 256 + i] = (table[(slice - 1) * 256 + i] >> 8) ^ table[table[(slice - 1) * 256 + i] & 0xFF];
-            }
-            return table;
-        }
-
-        public static uint Update(uint crc, ReadOnlySpan<byte> data)
-        {
-            var t = Table;
-            while (data.Length >= 8)
-            {
-                var low = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data) ^ crc;
-                var high = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
-                crc = t[7 * 256 + (low & 0xFF)] ^ t[6 * 256 + ((low >> 8) & 0xFF)] ^ t[5 * 256 + ((low >> 16) & 0xFF)] ^ t[4 * 256 + (low >> 24)]
-                    ^ t[3 * 256 + (high & 0xFF)] ^ t[2 * 256 + ((high >> 8) & 0xFF)] ^ t[256 + ((high >> 16) & 0xFF)] ^ t[high >> 24];
-                data = data[8..];
-            }
-            foreach (var b in data)
-                crc = t[(crc ^ b) & 0xFF] ^ (crc >> 8);
-            return crc;
         }
     }
 

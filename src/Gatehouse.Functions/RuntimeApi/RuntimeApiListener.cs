@@ -38,7 +38,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
     /// <summary>The most header (or trailer) lines in one request.</summary>
     public const int MaxHeaderCount = 64;
 
-    private const int MaxHeaderBytes = 64 * 1024;
+    internal const int MaxHeaderBytes = 64 * 1024;
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
     private static readonly byte[] AcceptedReply = Reply(202, "Accepted", """{"status":"OK"}""");
@@ -242,13 +242,13 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 var tooLarge = false;
                 if (head.Chunked)
                 {
-                    (body, tooLarge, start, end, buffer) = await ReadChunkedAsync(connection, buffer, start, end).ConfigureAwait(false);
+                    (body, tooLarge, start, end, buffer) = await connection.ReadChunkedAsync(buffer, start, end, _stopping.Token).ConfigureAwait(false);
                 }
                 else if (head.ContentLength > MaxPayloadBytes)
                 {
                     tooLarge = true;
                     body = [];
-                    (start, end) = await SkipAsync(connection, buffer, start, end, head.ContentLength).ConfigureAwait(false);
+                    (start, end) = await connection.SkipAsync(buffer, start, end, head.ContentLength, _stopping.Token).ConfigureAwait(false);
                 }
                 else
                 {
@@ -460,104 +460,6 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         return source.Length;
     }
 
-    private async Task<(int Start, int End)> SkipAsync(RuntimeConnection connection, byte[] buffer, int start, int end, long length)
-    {
-        var buffered = Math.Min(end - start, length);
-        start += (int)buffered;
-        length -= buffered;
-        while (length > 0)
-        {
-            var read = await connection.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), _stopping.Token).ConfigureAwait(false);
-            if (read == 0)
-                throw new IOException("The runtime closed the connection mid-body.");
-            length -= read;
-        }
-        return start == end ? (0, 0) : (start, end);
-    }
-
-    private async Task<(byte[] Body, bool TooLarge, int Start, int End, byte[] Buffer)> ReadChunkedAsync(RuntimeConnection connection, byte[] buffer, int start, int end)
-    {
-        var body = new ArrayBufferWriter<byte>(4096);
-        var tooLarge = false;
-        while (true)
-        {
-            // Chunk size line.
-            int lineEnd;
-            while ((lineEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n"u8)) < 0)
-                (start, end, buffer) = await FillLineAsync(connection, buffer, start, end).ConfigureAwait(false);
-            var sizeText = buffer.AsSpan(start, lineEnd);
-            var semicolon = sizeText.IndexOf((byte)';');
-            if (semicolon >= 0)
-                sizeText = sizeText[..semicolon];
-            if (!Utf8Parser.TryParse(sizeText, out long size, out _, 'x') || size < 0)
-                throw new IOException("Malformed chunk size.");
-            start += lineEnd + 2;
-            if (size == 0)
-            {
-                // Trailers end with an empty line.
-                var trailers = 0;
-                while (true)
-                {
-                    while ((lineEnd = buffer.AsSpan(start, end - start).IndexOf("\r\n"u8)) < 0)
-                        (start, end, buffer) = await FillLineAsync(connection, buffer, start, end).ConfigureAwait(false);
-                    start += lineEnd + 2;
-                    if (lineEnd == 0)
-                        break;
-                    if (++trailers > MaxHeaderCount)
-                        throw new IOException("Too many trailer lines.");
-                }
-                return (tooLarge ? [] : body.WrittenSpan.ToArray(), tooLarge, start == end ? 0 : start, start == end ? 0 : end, buffer);
-            }
-            var remaining = size + 2; // data and its CRLF
-            while (remaining > 0)
-            {
-                if (start == end)
-                    (start, end, buffer) = await FillAsync(connection, buffer, start, end).ConfigureAwait(false);
-                var take = (int)Math.Min(end - start, remaining);
-                var data = (int)Math.Min(take, Math.Max(0, remaining - 2));
-                if (!tooLarge && data > 0)
-                {
-                    if (body.WrittenCount + data > MaxPayloadBytes)
-                        tooLarge = true;
-                    else
-                        body.Write(buffer.AsSpan(start, data));
-                }
-                start += take;
-                remaining -= take;
-            }
-        }
-    }
-
-    /// <summary>Reads more of a line (chunk size or trailer) that must fit in <see cref="MaxLineBytes"/>.</summary>
-    private Task<(int Start, int End, byte[] Buffer)> FillLineAsync(RuntimeConnection connection, byte[] buffer, int start, int end) =>
-        end - start > MaxLineBytes
-            ? throw new IOException("A chunk-size or trailer line is too long.")
-            : FillAsync(connection, buffer, start, end);
-
-    /// <summary>Reads more into the buffer, which never grows beyond what a request head may need.</summary>
-    private async Task<(int Start, int End, byte[] Buffer)> FillAsync(RuntimeConnection connection, byte[] buffer, int start, int end)
-    {
-        if (start > 0)
-        {
-            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-            end -= start;
-            start = 0;
-        }
-        if (end == buffer.Length)
-        {
-            if (buffer.Length > 2 * MaxHeaderBytes)
-                throw new IOException("The request does not fit the Runtime API's buffer.");
-            var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-            Buffer.BlockCopy(buffer, 0, bigger, 0, end);
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = bigger;
-        }
-        var read = await connection.ReceiveAsync(buffer.AsMemory(end), _stopping.Token).ConfigureAwait(false);
-        if (read == 0)
-            throw new IOException("The runtime closed the connection mid-body.");
-        return (start, end + read, buffer);
-    }
-
     private static byte[] Reply(int status, string reason, string json) =>
         Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\n\r\n{json}");
 
@@ -576,204 +478,5 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         if (_acceptLoop is not null)
             await _acceptLoop.ConfigureAwait(false);
         _stopping.Dispose();
-    }
-
-    /// <summary>
-    /// One runtime connection. It may hold back one small reply while the runtime's next request,
-    /// already received, is answered, so both leave in one send; anything that sends or waits for the
-    /// runtime flushes it first, so a held reply never waits on the runtime.
-    /// </summary>
-    private sealed class RuntimeConnection(Socket socket)
-    {
-        private byte[]? _held;
-
-        /// <summary>When the connection began waiting for a request (Environment.TickCount64), 0 while one is served.</summary>
-        public long ReadingSince;
-
-        public Socket Socket { get; } = socket;
-
-        /// <summary>Whether a request on it carried the secret (it is the runtime's own).</summary>
-        public volatile bool Authenticated;
-
-        /// <summary>Whether the runtime has closed its side (or the socket is gone); never blocks.</summary>
-        public bool IsClosedByPeer()
-        {
-            try
-            {
-                return Socket.Poll(0, SelectMode.SelectRead) && Socket.Available == 0;
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                return true;
-            }
-        }
-
-        /// <summary>Keeps a reply back; the caller has flushed any earlier one.</summary>
-        public void Hold(byte[] reply) => _held = reply;
-
-        public byte[] TakeHeld()
-        {
-            var held = _held ?? [];
-            _held = null;
-            return held;
-        }
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken) =>
-            _held is null ? ValueTask.CompletedTask : SendAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
-
-        public async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-        {
-            if (_held is { } held)
-            {
-                _held = null;
-                await Socket.SendAsync(held, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            }
-            if (!bytes.IsEmpty)
-                await Socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        }
-
-        public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-        {
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
-            return await Socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    internal enum Route
-    {
-        Unknown,
-        Forbidden,
-        Next,
-        Response,
-        Error,
-        InitError,
-    }
-
-    internal enum HeadStatus
-    {
-        Ok,
-        Malformed,
-        LineTooLong,
-        HeadersTooLarge,
-    }
-
-    /// <summary>The parts of a request head the Runtime API cares about.</summary>
-    internal struct RequestHead
-    {
-        public Route Route;
-        public string? RequestId;
-        public long ContentLength;
-        public bool Chunked;
-        public bool ExpectContinue;
-        public bool Close;
-        public string? ErrorType;
-
-        private static ReadOnlySpan<byte> Prefix => "/2018-06-01/runtime/"u8;
-
-        /// <summary>Parses a head (without its final blank line); a target without <paramref name="secret"/> as its first segment is <see cref="Route.Forbidden"/>.</summary>
-        public static HeadStatus TryParse(ReadOnlySpan<byte> head, ReadOnlySpan<byte> secret, ref RequestHead result)
-        {
-            var lineEnd = head.IndexOf("\r\n"u8);
-            var requestLine = lineEnd < 0 ? head : head[..lineEnd];
-            if (requestLine.Length > MaxLineBytes)
-                return HeadStatus.LineTooLong;
-            var firstSpace = requestLine.IndexOf((byte)' ');
-            if (firstSpace <= 0)
-                return HeadStatus.Malformed;
-            var method = requestLine[..firstSpace];
-            var rest = requestLine[(firstSpace + 1)..];
-            var secondSpace = rest.IndexOf((byte)' ');
-            var target = secondSpace < 0 ? rest : rest[..secondSpace];
-            var version = secondSpace < 0 ? default : rest[(secondSpace + 1)..];
-            var query = target.IndexOf((byte)'?');
-            if (query >= 0)
-                target = target[..query];
-            result.Route = HasSecret(target, secret, out var route) ? ParseRoute(method, route, out result.RequestId) : Route.Forbidden;
-            // HTTP/1.0 closes unless asked to keep alive; nobody here sends it, but be correct.
-            result.Close = version.SequenceEqual("HTTP/1.0"u8);
-
-            var headers = lineEnd < 0 ? default : head[(lineEnd + 2)..];
-            var count = 0;
-            while (!headers.IsEmpty)
-            {
-                var next = headers.IndexOf("\r\n"u8);
-                var line = next < 0 ? headers : headers[..next];
-                headers = next < 0 ? default : headers[(next + 2)..];
-                if (line.Length > MaxLineBytes || ++count > MaxHeaderCount)
-                    return HeadStatus.HeadersTooLarge;
-                var colon = line.IndexOf((byte)':');
-                if (colon <= 0)
-                    continue;
-                var name = line[..colon];
-                var value = line[(colon + 1)..].Trim((byte)' ');
-                if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
-                {
-                    if (!Utf8Parser.TryParse(value, out result.ContentLength, out var used) || used != value.Length || result.ContentLength < 0)
-                        return HeadStatus.Malformed;
-                }
-                else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
-                {
-                    result.Chunked = value.IndexOf("chunked"u8) >= 0;
-                }
-                else if (Ascii.EqualsIgnoreCase(name, "Expect"u8))
-                {
-                    result.ExpectContinue = Ascii.EqualsIgnoreCase(value, "100-continue"u8);
-                }
-                else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
-                {
-                    if (Ascii.EqualsIgnoreCase(value, "close"u8))
-                        result.Close = true;
-                    else if (Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
-                        result.Close = false;
-                }
-                else if (Ascii.EqualsIgnoreCase(name, "Lambda-Runtime-Function-Error-Type"u8))
-                {
-                    result.ErrorType = Encoding.UTF8.GetString(value);
-                }
-            }
-            return HeadStatus.Ok;
-        }
-
-        /// <summary>
-        /// Whether the target starts with <c>/SECRET/</c> (compared in constant time, so timing tells
-        /// nothing about how much of a guess was right); <paramref name="rest"/> is the path after it.
-        /// </summary>
-        private static bool HasSecret(ReadOnlySpan<byte> target, ReadOnlySpan<byte> secret, out ReadOnlySpan<byte> rest)
-        {
-            rest = default;
-            if (target.Length < secret.Length + 2 || target[0] != (byte)'/')
-                return false;
-            var segment = target.Slice(1, secret.Length);
-            var matches = CryptographicOperations.FixedTimeEquals(segment, secret);
-            if (!matches || target[secret.Length + 1] != (byte)'/')
-                return false;
-            rest = target[(secret.Length + 1)..];
-            return true;
-        }
-
-        private static Route ParseRoute(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target, out string? requestId)
-        {
-            requestId = null;
-            if (!target.StartsWith(Prefix))
-                return Route.Unknown;
-            var path = target[Prefix.Length..];
-            var isGet = method.SequenceEqual("GET"u8);
-            var isPost = method.SequenceEqual("POST"u8);
-            if (isGet && path.SequenceEqual("invocation/next"u8))
-                return Route.Next;
-            if (isPost && path.SequenceEqual("init/error"u8))
-                return Route.InitError;
-            if (!isPost || !path.StartsWith("invocation/"u8))
-                return Route.Unknown;
-            path = path["invocation/"u8.Length..];
-            var slash = path.IndexOf((byte)'/');
-            if (slash <= 0)
-                return Route.Unknown;
-            var action = path[(slash + 1)..];
-            var route = action.SequenceEqual("response"u8) ? Route.Response : action.SequenceEqual("error"u8) ? Route.Error : Route.Unknown;
-            if (route != Route.Unknown)
-                requestId = Encoding.ASCII.GetString(path[..slash]);
-            return route;
-        }
     }
 }

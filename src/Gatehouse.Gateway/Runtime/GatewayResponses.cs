@@ -35,17 +35,18 @@ internal static class GatewayResponses
         _ => (500, """{"message":"Internal Server Error"}"""u8.ToArray()),
     };
 
-    /// <summary>
-    /// A body Kestrel could not deliver: over its size limit (413), too slow for the minimum data
-    /// rate (408), or framing it cannot parse such as a bad chunk size (400). After a timeout or
-    /// broken framing the connection cannot carry another request, so it is closed.
-    /// </summary>
+    /// <summary>A body Kestrel could not deliver (<see cref="Core.UnreadableBody"/>) as the gateway answers it.</summary>
     public static GatewayResponse UnreadableBody(HttpContext http, BadHttpRequestException error)
     {
-        if (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            return GatewayResponse.RequestTooLarge;
-        http.Response.Headers.Connection = "close";
-        return error.StatusCode == StatusCodes.Status408RequestTimeout ? GatewayResponse.RequestTimeout : GatewayResponse.BadRequest;
+        var body = Core.UnreadableBody.Of(error);
+        if (body.ClosesConnection)
+            http.Response.Headers.Connection = "close";
+        return body.Status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => GatewayResponse.RequestTooLarge,
+            StatusCodes.Status408RequestTimeout => GatewayResponse.RequestTimeout,
+            _ => GatewayResponse.BadRequest,
+        };
     }
 
     public static Task WriteAsync(HttpContext http, GatewayResponse response, string? wwwAuthenticate = null)

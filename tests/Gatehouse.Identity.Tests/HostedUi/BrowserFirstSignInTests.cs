@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -26,7 +25,7 @@ public sealed class BrowserFirstSignInTests : IClassFixture<GatehouseProcess>
     public async Task Login_AdminCreatedUserInChromium_ForcedNewPasswordThenCodeForTokensAndConfirmed()
     {
         Assert.True(File.Exists("/usr/bin/chromium"), "Debian's chromium is required (scripts/install-test-deps.sh installs it).");
-        var callbackPort = FreePort();
+        var callbackPort = FreePort.Next();
         var setup = await OAuthTestKit.CreateAsync(_server, callback: $"http://localhost:{callbackPort}/callback", scopes: "openid email phone", confirmedUser: false);
         var (verifier, challenge) = OAuthTestKit.NewPkce();
         var nonce = "n-" + Guid.NewGuid().ToString("N");
@@ -102,12 +101,5 @@ public sealed class BrowserFirstSignInTests : IClassFixture<GatehouseProcess>
         Assert.DoesNotContain(OAuthTestKit.Final, _server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(code, _server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("eyJ", _server.Output, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

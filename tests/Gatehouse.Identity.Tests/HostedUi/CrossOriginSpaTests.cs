@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Gatehouse.Identity.Tests.OAuth;
 using Gatehouse.Testing;
@@ -24,7 +22,7 @@ public sealed class CrossOriginSpaTests : IClassFixture<GatehouseProcess>
     public async Task SpaOnAnotherOrigin_CognitoSdkAndOidcPkceInChromium_SignInWhileDriveByRequestsFail()
     {
         Assert.True(File.Exists("/usr/bin/chromium"), "Debian's chromium is required (scripts/install-test-deps.sh installs it).");
-        var appPort = FreePort();
+        var appPort = FreePort.Next();
         var setup = await OAuthTestKit.CreateAsync(_server, callback: $"http://localhost:{appPort}/callback");
         var endpoint = _server.Endpoint.ToString();
         var issuer = endpoint.TrimEnd('/') + "/" + setup.PoolId;
@@ -81,12 +79,5 @@ public sealed class CrossOriginSpaTests : IClassFixture<GatehouseProcess>
         Assert.Equal("bearer", flow.Str("tokenType").ToLowerInvariant());
         Assert.Equal(setup.Email, flow.Str("userInfo.email"));
         Assert.False(flow["refreshAfterRevoke"]!["ok"]!.GetValue<bool>(), "the revoked refresh token still worked");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

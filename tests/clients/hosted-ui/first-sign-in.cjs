@@ -5,30 +5,14 @@
 // Output (stdout): JSON of what the user saw on each page.
 'use strict';
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const http = require('node:http');
-const { chromium } = require('playwright-core');
+const { launch, serveLoopback } = require('./chromium.cjs');
 
 const env = (name) => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
   return value;
 };
-
-function startCallbackServers(port) {
-  const handler = (req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!DOCTYPE html><html lang="en"><title>Callback</title><h1>Callback received</h1></html>');
-  };
-  // "localhost" may resolve to either loopback address: listen on both (loopback only).
-  return ['127.0.0.1', '::1'].map((host) => {
-    const server = http.createServer(handler);
-    server.on('error', () => {}); // no IPv6 loopback here: the IPv4 one is enough
-    server.listen(port, host);
-    return server;
-  });
-}
 
 async function visible(page, name) {
   const shot = path.join(env('SCREENSHOT_DIR'), name + '.png');
@@ -47,18 +31,14 @@ async function visible(page, name) {
 
 (async () => {
   fs.mkdirSync(env('SCREENSHOT_DIR'), { recursive: true });
-  const servers = startCallbackServers(Number(env('CALLBACK_PORT')));
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 800, height: 720 },
+  const stopCallback = serveLoopback(Number(env('CALLBACK_PORT')), (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!DOCTYPE html><html lang="en"><title>Callback</title><h1>Callback received</h1></html>');
   });
+  const browser = await launch({ viewport: { width: 800, height: 720 } });
   const pages = [];
   try {
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = browser.page;
     await page.goto(env('LOGIN_URL'));
     pages.push(await visible(page, '01-login'));
 
@@ -88,9 +68,8 @@ async function visible(page, name) {
 
     process.stdout.write(JSON.stringify({ pages, callbackUrl: page.url() }));
   } finally {
-    await context.close();
-    for (const server of servers) server.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
+    stopCallback();
   }
 })().catch((error) => {
   process.stderr.write(String(error && error.stack || error));

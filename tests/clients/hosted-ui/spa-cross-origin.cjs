@@ -6,10 +6,8 @@
 // Output (stdout): JSON { sdk, driveBy, oidc, loginPageUrl }.
 'use strict';
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const http = require('node:http');
-const { chromium } = require('playwright-core');
+const { launch, serveLoopback } = require('./chromium.cjs');
 
 const env = (name) => {
   const value = process.env[name];
@@ -56,23 +54,11 @@ function serve(req, res) {
 }
 
 (async () => {
-  // "localhost" may resolve to either loopback address: listen on both (loopback only).
-  const servers = ['127.0.0.1', '::1'].map((host) => {
-    const server = http.createServer(serve);
-    server.on('error', () => {});
-    server.listen(appPort, host);
-    return server;
-  });
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const stopApp = serveLoopback(appPort, serve);
+  const browser = await launch();
   const consoleLines = [];
   try {
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = browser.page;
     page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => consoleLines.push(`pageerror: ${error.message}`));
     await page.goto(origin + '/');
@@ -94,9 +80,8 @@ function serve(req, res) {
     process.stderr.write(consoleLines.join('\n') + '\n');
     throw error;
   } finally {
-    await context.close();
-    for (const server of servers) server.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
+    stopApp();
   }
 })().catch((error) => {
   process.stderr.write(String(error && error.stack || error));
