@@ -12,9 +12,9 @@ internal sealed class ClientOperations(IdentityState identity) : IAwsOperations
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateUserPoolClient, CreateUserPoolClientAsync)
-        .Map(Op.DescribeUserPoolClient, DescribeUserPoolClient)
+        .Map(Op.DescribeUserPoolClient, DescribeUserPoolClientAsync)
         .Map(Op.UpdateUserPoolClient, UpdateUserPoolClientAsync)
-        .Map(Op.ListUserPoolClients, ListUserPoolClients)
+        .Map(Op.ListUserPoolClients, ListUserPoolClientsAsync)
         .Map(Op.DeleteUserPoolClient, DeleteUserPoolClientAsync);
 
     private static readonly HashSet<string> LegacyFlows = ["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"];
@@ -117,7 +117,7 @@ internal sealed class ClientOperations(IdentityState identity) : IAwsOperations
         return json;
     }
 
-    private ValueTask<AwsResponse> DescribeUserPoolClient(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> DescribeUserPoolClientAsync(AwsRequest request, CancellationToken ct)
     {
         var client = IdentityState.Client(_state.Pool(request), request.Input.Req("ClientId"));
         return ValueTask.FromResult<AwsResponse>(new JsonObject { ["UserPoolClient"] = ClientJson(client) });
@@ -139,7 +139,7 @@ internal sealed class ClientOperations(IdentityState identity) : IAwsOperations
         return new JsonObject { ["UserPoolClient"] = ClientJson(client) };
     }
 
-    private ValueTask<AwsResponse> ListUserPoolClients(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListUserPoolClientsAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         var (page, next) = Paging.Paginate(state.Clients.Values.OrderBy(c => c.Id, StringComparer.Ordinal), c => c.Id,

@@ -18,7 +18,7 @@ internal sealed class DomainOperations(IdentityState identity) : IAwsOperations
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateUserPoolDomain, CreateUserPoolDomainAsync)
-        .Map(Op.DescribeUserPoolDomain, DescribeUserPoolDomain)
+        .Map(Op.DescribeUserPoolDomain, DescribeUserPoolDomainAsync)
         .Map(Op.UpdateUserPoolDomain, UpdateUserPoolDomainAsync)
         .Map(Op.DeleteUserPoolDomain, DeleteUserPoolDomainAsync);
 
@@ -49,7 +49,7 @@ internal sealed class DomainOperations(IdentityState identity) : IAwsOperations
         return new JsonObject { ["ManagedLoginVersion"] = version };
     }
 
-    private ValueTask<AwsResponse> DescribeUserPoolDomain(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> DescribeUserPoolDomainAsync(AwsRequest request, CancellationToken ct)
     {
         var name = request.Input.Req("Domain");
         // Cognito answers an unknown domain with an empty description, not an error.

@@ -15,14 +15,14 @@ internal sealed class GroupOperations(IdentityState identity) : IAwsOperations
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateGroup, CreateGroupAsync)
-        .Map(Op.GetGroup, GetGroup)
+        .Map(Op.GetGroup, GetGroupAsync)
         .Map(Op.UpdateGroup, UpdateGroupAsync)
-        .Map(Op.ListGroups, ListGroups)
+        .Map(Op.ListGroups, ListGroupsAsync)
         .Map(Op.DeleteGroup, DeleteGroupAsync)
         .Map(Op.AdminAddUserToGroup, AdminAddUserToGroupAsync)
         .Map(Op.AdminRemoveUserFromGroup, AdminRemoveUserFromGroupAsync)
-        .Map(Op.AdminListGroupsForUser, AdminListGroupsForUser)
-        .Map(Op.ListUsersInGroup, ListUsersInGroup);
+        .Map(Op.AdminListGroupsForUser, AdminListGroupsForUserAsync)
+        .Map(Op.ListUsersInGroup, ListUsersInGroupAsync);
 
     private static JsonObject GroupJson(Group group)
     {
@@ -59,7 +59,7 @@ internal sealed class GroupOperations(IdentityState identity) : IAwsOperations
         return new JsonObject { ["Group"] = GroupJson(group) };
     }
 
-    private ValueTask<AwsResponse> GetGroup(AwsRequest request, CancellationToken ct) =>
+    private ValueTask<AwsResponse> GetGroupAsync(AwsRequest request, CancellationToken ct) =>
         ValueTask.FromResult<AwsResponse>(new JsonObject { ["Group"] = GroupJson(RequireGroup(_state.Pool(request), request.Input.Req("GroupName"))) });
 
     private async ValueTask<AwsResponse> UpdateGroupAsync(AwsRequest request, CancellationToken ct)
@@ -83,7 +83,7 @@ internal sealed class GroupOperations(IdentityState identity) : IAwsOperations
         return new JsonObject { ["Group"] = GroupJson(group) };
     }
 
-    private ValueTask<AwsResponse> ListGroups(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListGroupsAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         var (page, next) = Paging.Paginate(state.Groups.Values.OrderBy(g => g.Name, StringComparer.Ordinal), g => g.Name,
@@ -137,7 +137,7 @@ internal sealed class GroupOperations(IdentityState identity) : IAwsOperations
         return AwsResponse.Empty;
     }
 
-    private ValueTask<AwsResponse> AdminListGroupsForUser(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> AdminListGroupsForUserAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         var (key, _) = IdentityState.RequireUser(state, request.Input.Req("Username"));
@@ -149,7 +149,7 @@ internal sealed class GroupOperations(IdentityState identity) : IAwsOperations
         return ValueTask.FromResult<AwsResponse>(output);
     }
 
-    private ValueTask<AwsResponse> ListUsersInGroup(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListUsersInGroupAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         var group = RequireGroup(state, request.Input.Req("GroupName"));

@@ -15,11 +15,11 @@ internal sealed class PoolOperations(IdentityState identity) : IAwsOperations
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateUserPool, CreateUserPoolAsync)
-        .Map(Op.DescribeUserPool, DescribeUserPool)
-        .Map(Op.ListUserPools, ListUserPools)
+        .Map(Op.DescribeUserPool, DescribeUserPoolAsync)
+        .Map(Op.ListUserPools, ListUserPoolsAsync)
         .Map(Op.UpdateUserPool, UpdateUserPoolAsync)
         .Map(Op.DeleteUserPool, DeleteUserPoolAsync)
-        .Map(Op.GetSigningCertificate, GetSigningCertificate);
+        .Map(Op.GetSigningCertificate, GetSigningCertificateAsync);
 
     /// <summary>The standard attributes every pool has (name, type, mutable).</summary>
     private static readonly (string Name, string Type, bool Mutable)[] StandardAttributes =
@@ -175,10 +175,10 @@ internal sealed class PoolOperations(IdentityState identity) : IAwsOperations
         return json;
     }
 
-    private ValueTask<AwsResponse> DescribeUserPool(AwsRequest request, CancellationToken ct) =>
+    private ValueTask<AwsResponse> DescribeUserPoolAsync(AwsRequest request, CancellationToken ct) =>
         ValueTask.FromResult<AwsResponse>(new JsonObject { ["UserPool"] = PoolJson(_state.Pool(request)) });
 
-    private ValueTask<AwsResponse> ListUserPools(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListUserPoolsAsync(AwsRequest request, CancellationToken ct)
     {
         var max = request.Input.Int("MaxResults") ?? 60;
         var pools = _state.PoolsById.Values.Where(p => p.Pool.Account == request.Context.Account && p.Pool.Region == request.Context.Region)
@@ -243,6 +243,6 @@ internal sealed class PoolOperations(IdentityState identity) : IAwsOperations
         return AwsResponse.Empty;
     }
 
-    private ValueTask<AwsResponse> GetSigningCertificate(AwsRequest request, CancellationToken ct) =>
+    private ValueTask<AwsResponse> GetSigningCertificateAsync(AwsRequest request, CancellationToken ct) =>
         ValueTask.FromResult<AwsResponse>(new JsonObject { ["Certificate"] = _state.Pool(request).Keys.Certificate });
 }

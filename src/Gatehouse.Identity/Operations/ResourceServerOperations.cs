@@ -12,8 +12,8 @@ internal sealed class ResourceServerOperations(IdentityState identity) : IAwsOpe
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateResourceServer, CreateResourceServerAsync)
-        .Map(Op.DescribeResourceServer, DescribeResourceServer)
-        .Map(Op.ListResourceServers, ListResourceServers)
+        .Map(Op.DescribeResourceServer, DescribeResourceServerAsync)
+        .Map(Op.ListResourceServers, ListResourceServersAsync)
         .Map(Op.UpdateResourceServer, UpdateResourceServerAsync)
         .Map(Op.DeleteResourceServer, DeleteResourceServerAsync);
 
@@ -54,13 +54,13 @@ internal sealed class ResourceServerOperations(IdentityState identity) : IAwsOpe
         return new JsonObject { ["ResourceServer"] = ResourceServerJson(server) };
     }
 
-    private ValueTask<AwsResponse> DescribeResourceServer(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> DescribeResourceServerAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         return ValueTask.FromResult<AwsResponse>(new JsonObject { ["ResourceServer"] = ResourceServerJson(RequireResourceServer(state, request.Input.Req("Identifier"))) });
     }
 
-    private ValueTask<AwsResponse> ListResourceServers(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListResourceServersAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         var (page, next) = Paging.Paginate(state.ResourceServers.Values.OrderBy(s => s.Identifier, StringComparer.Ordinal), s => s.Identifier,

@@ -30,7 +30,7 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
         .Map(Op.ForgotPassword, ForgotPasswordAsync)
         .Map(Op.ConfirmForgotPassword, ConfirmForgotPasswordAsync)
         .Map(Op.AdminResetUserPassword, AdminResetUserPasswordAsync)
-        .Map(Op.GetUser, GetUser)
+        .Map(Op.GetUser, GetUserAsync)
         .Map(Op.UpdateUserAttributes, UpdateUserAttributesAsync)
         .Map(Op.DeleteUserAttributes, DeleteUserAttributesAsync)
         .Map(Op.DeleteUser, DeleteUserAsync)
@@ -335,7 +335,7 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
         return (state, key, user);
     }
 
-    private ValueTask<AwsResponse> GetUser(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> GetUserAsync(AwsRequest request, CancellationToken ct)
     {
         var (_, _, user) = SignedInUser(request);
         return ValueTask.FromResult<AwsResponse>(new JsonObject

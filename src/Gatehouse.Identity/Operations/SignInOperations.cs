@@ -18,23 +18,23 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
     private readonly SignInChecks _signIn = signIn;
 
     public void Map(AwsServiceDefinition definition) => definition
-        .Map(Op.AdminInitiateAuth, AdminInitiateAuth)
-        .Map(Op.InitiateAuth, InitiateAuth)
+        .Map(Op.AdminInitiateAuth, AdminInitiateAuthAsync)
+        .Map(Op.InitiateAuth, InitiateAuthAsync)
         .Map(Op.AdminRespondToAuthChallenge, AdminRespondToAuthChallengeAsync)
         .Map(Op.RespondToAuthChallenge, RespondToAuthChallengeAsync)
-        .Map(Op.GetTokensFromRefreshToken, GetTokensFromRefreshToken)
+        .Map(Op.GetTokensFromRefreshToken, GetTokensFromRefreshTokenAsync)
         .Map(Op.GlobalSignOut, GlobalSignOutAsync)
         .Map(Op.AdminUserGlobalSignOut, AdminUserGlobalSignOutAsync)
         .Map(Op.RevokeToken, RevokeTokenAsync);
 
-    private ValueTask<AwsResponse> AdminInitiateAuth(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> AdminInitiateAuthAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         var client = IdentityState.Client(state, request.Input.Req("ClientId"));
         return ValueTask.FromResult<AwsResponse>(Initiate(state, client, request.Input.Req("AuthFlow"), request.Input.StringMap("AuthParameters"), admin: true));
     }
 
-    private ValueTask<AwsResponse> InitiateAuth(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> InitiateAuthAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
         return ValueTask.FromResult<AwsResponse>(Initiate(state, client, request.Input.Req("AuthFlow"), request.Input.StringMap("AuthParameters"), admin: false));
@@ -344,7 +344,7 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
 
 
 
-    private ValueTask<AwsResponse> GetTokensFromRefreshToken(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> GetTokensFromRefreshTokenAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
         if (!client.Allows("ALLOW_REFRESH_TOKEN_AUTH"))

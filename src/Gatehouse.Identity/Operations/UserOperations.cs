@@ -15,14 +15,14 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.AdminCreateUser, AdminCreateUserAsync)
-        .Map(Op.AdminGetUser, AdminGetUser)
+        .Map(Op.AdminGetUser, AdminGetUserAsync)
         .Map(Op.AdminSetUserPassword, AdminSetUserPasswordAsync)
         .Map(Op.AdminDeleteUser, AdminDeleteUserAsync)
         .Map(Op.AdminEnableUser, (r, ct) => AdminSetEnabledAsync(r, true, ct))
         .Map(Op.AdminDisableUser, (r, ct) => AdminSetEnabledAsync(r, false, ct))
         .Map(Op.AdminUpdateUserAttributes, AdminUpdateUserAttributesAsync)
         .Map(Op.AdminDeleteUserAttributes, AdminDeleteUserAttributesAsync)
-        .Map(Op.ListUsers, ListUsers);
+        .Map(Op.ListUsers, ListUsersAsync);
 
 
 
@@ -126,7 +126,7 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
 
 
 
-    private ValueTask<AwsResponse> AdminGetUser(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> AdminGetUserAsync(AwsRequest request, CancellationToken ct)
     {
         var (_, user) = IdentityState.RequireUser(_state.Pool(request), request.Input.Req("Username"));
         return ValueTask.FromResult<AwsResponse>(UserChanges.UserJson(user, "UserAttributes"));
@@ -190,7 +190,7 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
 
 
 
-    private ValueTask<AwsResponse> ListUsers(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListUsersAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         var filter = UserFilter.Parse(request.Input.Str("Filter"));
