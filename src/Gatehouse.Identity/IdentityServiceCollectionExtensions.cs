@@ -1,11 +1,17 @@
 using System.Text.Json;
 using Gatehouse.Core;
+using Gatehouse.Identity.Auth;
+using Gatehouse.Identity.Model;
+using Gatehouse.Identity.OAuth;
+using Gatehouse.Identity.Operations;
 using Gatehouse.Identity.Tokens;
+using Gatehouse.Protocol.Generated;
 using Gatehouse.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gatehouse.Identity;
 
@@ -14,10 +20,28 @@ public static class IdentityServiceCollectionExtensions
     /// <summary>Registers the user pools (Amazon Cognito) service with the server.</summary>
     public static IServiceCollection AddGatehouseIdentity(this IServiceCollection services)
     {
-        services.AddSingleton<IdentityService>();
-        services.AddSingleton<IGatehouseService>(sp => sp.GetRequiredService<IdentityService>());
-        services.AddSingleton<AwsServiceDefinition>(sp => sp.GetRequiredService<IdentityService>().Definition);
-        services.AddSingleton<ILocalIssuerDirectory>(sp => new LocalIssuerDirectory(sp.GetRequiredService<IdentityService>()));
+        services.TryAddSingleton<IdentityState>();
+        services.TryAddSingleton<UserChanges>();
+        services.TryAddSingleton<SignInChecks>();
+        services.TryAddSingleton<OAuthGrants>();
+        services.TryAddSingleton<IdentityService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatehouseService, IdentityService>(sp => sp.GetRequiredService<IdentityService>()));
+        services.TryAddSingleton<ILocalIssuerDirectory>(sp => new LocalIssuerDirectory(sp.GetRequiredService<IdentityState>()));
+
+        services.AddAwsService(CognitoIdentityProvider.ModelName, () => new AwsServiceDefinition(CognitoIdentityProvider.ModelName)
+        {
+            ValidationErrorCode = CognitoIdentityProvider.Errors.InvalidParameterException,
+            SerializationErrorCode = "SerializationException",
+            InternalErrorCode = CognitoIdentityProvider.Errors.InternalErrorException,
+        });
+        services.AddAwsOperations<PoolOperations>(CognitoIdentityProvider.ModelName);
+        services.AddAwsOperations<ClientOperations>(CognitoIdentityProvider.ModelName);
+        services.AddAwsOperations<UserOperations>(CognitoIdentityProvider.ModelName);
+        services.AddAwsOperations<SignInOperations>(CognitoIdentityProvider.ModelName);
+        services.AddAwsOperations<GroupOperations>(CognitoIdentityProvider.ModelName);
+        services.AddAwsOperations<SelfServiceOperations>(CognitoIdentityProvider.ModelName);
+        services.AddAwsOperations<DomainOperations>(CognitoIdentityProvider.ModelName);
+        services.AddAwsOperations<ResourceServerOperations>(CognitoIdentityProvider.ModelName);
         return services;
     }
 
@@ -28,7 +52,8 @@ public static class IdentityServiceCollectionExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapGatehouseIdentity(this IEndpointRouteBuilder endpoints)
     {
-        var service = endpoints.ServiceProvider.GetRequiredService<IdentityService>();
+        var service = endpoints.ServiceProvider.GetRequiredService<IdentityState>();
+        var grants = endpoints.ServiceProvider.GetRequiredService<OAuthGrants>();
         var options = endpoints.ServiceProvider.GetRequiredService<GatehouseOptions>();
         var prefixes = new List<string> { "" };
         if (options.PublicUrl is not null && Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var publicUrl) && publicUrl.AbsolutePath.Trim('/') is { Length: > 0 } path)
@@ -40,11 +65,11 @@ public static class IdentityServiceCollectionExtensions
         }
         endpoints.MapGet("/_gatehouse/outbox", (HttpContext http) => WriteOutboxAsync(service, http));
         endpoints.MapGet("/_gatehouse/login-page", (HttpContext http) => WriteLoginPageUrlAsync(service, http));
-        HostedUi.HostedUiEndpoints.Map(endpoints, service);
+        HostedUi.HostedUiEndpoints.Map(endpoints, service, grants);
         return endpoints;
     }
 
-    private static async Task WriteJwksAsync(IdentityService service, string poolId, HttpContext http)
+    private static async Task WriteJwksAsync(IdentityState service, string poolId, HttpContext http)
     {
         if (!service.TryGetPool(poolId, out var state))
         {
@@ -56,7 +81,7 @@ public static class IdentityServiceCollectionExtensions
         await http.Response.Body.WriteAsync(state.Keys.Jwks, http.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteDiscoveryAsync(IdentityService service, string poolId, HttpContext http)
+    private static async Task WriteDiscoveryAsync(IdentityState service, string poolId, HttpContext http)
     {
         if (!service.TryGetPool(poolId, out var state))
         {
@@ -82,7 +107,7 @@ public static class IdentityServiceCollectionExtensions
         await JsonSerializer.SerializeAsync(http.Response.Body, document, cancellationToken: http.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteOutboxAsync(IdentityService service, HttpContext http)
+    private static async Task WriteOutboxAsync(IdentityState service, HttpContext http)
     {
         var poolId = http.Request.Query["poolId"].ToString();
         var username = http.Request.Query["username"].ToString();
@@ -108,7 +133,7 @@ public static class IdentityServiceCollectionExtensions
     }
 
     /// <summary>"View login page": the hosted login URL of an app client (?clientId=…), as the console and CLI print it.</summary>
-    private static async Task WriteLoginPageUrlAsync(IdentityService service, HttpContext http)
+    private static async Task WriteLoginPageUrlAsync(IdentityState service, HttpContext http)
     {
         var clientId = http.Request.Query["clientId"].ToString();
         var found = service.Pools.FirstOrDefault(p => p.Clients.ContainsKey(clientId));

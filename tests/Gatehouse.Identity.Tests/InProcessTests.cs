@@ -2,8 +2,11 @@ using System.Text.Json.Nodes;
 using Gatehouse.Core;
 using Gatehouse.Identity.Tokens;
 using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gatehouse.Identity.Tests;
@@ -17,7 +20,9 @@ public sealed class InProcessTests : IAsyncLifetime
 {
     private readonly ManualTime _time = new();
     private IDatabase _database = null!;
-    private IdentityService _service = null!;
+    private ServiceProvider _services = null!;
+    private IdentityState _service = null!;
+    private AwsServiceDefinition _api = null!;
 
     private GatehouseOptions Options { get; set; } = new() { InMemory = true, PublicUrl = "http://localhost:9229" };
 
@@ -27,20 +32,35 @@ public sealed class InProcessTests : IAsyncLifetime
         _service = await StartAsync();
     }
 
-    private async Task<IdentityService> StartAsync()
+    /// <summary>A fresh service over the same store, composed as the server composes it.</summary>
+    private async Task<IdentityState> StartAsync()
     {
-        var service = new IdentityService(_database, Options, _time, NullLogger<IdentityService>.Instance);
-        await service.StartAsync(CancellationToken.None);
-        return service;
+        if (_services is not null)
+            await _services.DisposeAsync();
+        _services = new ServiceCollection()
+            .AddSingleton(_database)
+            .AddSingleton(Options)
+            .AddSingleton<TimeProvider>(_time)
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddGatehouseIdentity()
+            .BuildServiceProvider();
+        await _services.GetRequiredService<IdentityService>().StartAsync(CancellationToken.None);
+        _api = _services.GetServices<AwsServiceDefinition>().Single(d => d.ModelName == CognitoIdentityProvider.ModelName);
+        return _services.GetRequiredService<IdentityState>();
     }
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _database.DisposeAsync();
+    }
 
     private async Task<JsonObject> CallAsync(string operation, string json)
     {
         var input = (JsonObject)JsonNode.Parse(json)!;
         var request = new AwsRequest(new AwsRequestContext("000000000000", "us-east-1", "test"), operation, input, ReadOnlyMemory<byte>.Empty, new DefaultHttpContext());
-        return (await _service.Definition.Handlers[operation](request, CancellationToken.None)).Output;
+        return (await _api.Handlers[operation](request, CancellationToken.None)).Output;
     }
 
     private async Task<AwsException> FailsAsync(string operation, string json) =>
@@ -173,7 +193,7 @@ public sealed class InProcessTests : IAsyncLifetime
     public async Task ResetAsync_Everything_GoneAlsoAfterReload()
     {
         var (pool, _) = await PoolAsync();
-        await _service.ResetAsync(CancellationToken.None);
+        await _services.GetRequiredService<IdentityService>().ResetAsync(CancellationToken.None);
         Assert.Equal("ResourceNotFoundException", (await FailsAsync("DescribeUserPool", $$"""{"UserPoolId":"{{pool}}"}""")).Code);
         _service = await StartAsync();
         Assert.Empty((await CallAsync("ListUserPools", """{"MaxResults":60}"""))["UserPools"]!.AsArray());

@@ -49,7 +49,7 @@ internal static class AccountPages
             await Pages.WriteAsync(r.Http, SignUpForm(r, request, username, error, values), StatusCodes.Status400BadRequest).ConfigureAwait(false);
             return;
         }
-        var (output, failure) = await r.Service.HostedCallAsync(r.State, request.Client, "SignUp",
+        var (output, failure) = await r.Grants.HostedCallAsync(r.State, request.Client, "SignUp",
             new JsonObject { ["Username"] = username, ["Password"] = form["password"].ToString(), ["UserAttributes"] = attributes }, r.Http).ConfigureAwait(false);
         if (failure is not null)
         {
@@ -80,12 +80,12 @@ internal static class AccountPages
         var username = form["username"].ToString().Trim();
         if (form["resend"].Count > 0)
         {
-            var (sent, resendError) = await r.Service.HostedCallAsync(r.State, request.Client, "ResendConfirmationCode", new JsonObject { ["Username"] = username }, r.Http).ConfigureAwait(false);
+            var (sent, resendError) = await r.Grants.HostedCallAsync(r.State, request.Client, "ResendConfirmationCode", new JsonObject { ["Username"] = username }, r.Http).ConfigureAwait(false);
             await Pages.WriteAsync(r.Http, ConfirmForm(r, request, username, resendError,
                 resendError is null ? $"We sent a new code to {sent!["CodeDeliveryDetails"]?["Destination"]?.GetValue<string>()}." : null)).ConfigureAwait(false);
             return;
         }
-        var (_, failure) = await r.Service.HostedCallAsync(r.State, request.Client, "ConfirmSignUp",
+        var (_, failure) = await r.Grants.HostedCallAsync(r.State, request.Client, "ConfirmSignUp",
             new JsonObject { ["Username"] = username, ["ConfirmationCode"] = form["code"].ToString().Trim() }, r.Http).ConfigureAwait(false);
         if (failure is not null)
         {
@@ -109,7 +109,7 @@ internal static class AccountPages
         var username = form["username"].ToString().Trim();
         var (output, failure) = username.Length == 0
             ? (null, "Enter your username.")
-            : await r.Service.HostedCallAsync(r.State, request.Client, "ForgotPassword", new JsonObject { ["Username"] = username }, r.Http).ConfigureAwait(false);
+            : await r.Grants.HostedCallAsync(r.State, request.Client, "ForgotPassword", new JsonObject { ["Username"] = username }, r.Http).ConfigureAwait(false);
         if (failure is not null)
         {
             await Pages.WriteAsync(r.Http, ForgotForm(r, request, failure), StatusCodes.Status400BadRequest).ConfigureAwait(false);
@@ -130,7 +130,7 @@ internal static class AccountPages
             await Pages.WriteAsync(r.Http, ResetForm(r, request, username, "The passwords do not match.", null), StatusCodes.Status400BadRequest).ConfigureAwait(false);
             return;
         }
-        var (_, failure) = await r.Service.HostedCallAsync(r.State, request.Client, "ConfirmForgotPassword", new JsonObject
+        var (_, failure) = await r.Grants.HostedCallAsync(r.State, request.Client, "ConfirmForgotPassword", new JsonObject
         {
             ["Username"] = username,
             ["ConfirmationCode"] = form["code"].ToString().Trim(),

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Identity.Model;
+using Gatehouse.Identity.OAuth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -29,10 +30,11 @@ internal sealed class HostedRequest
     public const string SessionCookie = "gatehouse-session";
     public const string CsrfCookie = "gatehouse-csrf";
 
-    public HostedRequest(HttpContext http, IdentityService service, PoolState state, string domain, string basePath, byte[] csrfKey)
+    public HostedRequest(HttpContext http, IdentityState identity, OAuthGrants grants, PoolState state, string domain, string basePath, byte[] csrfKey)
     {
         Http = http;
-        Service = service;
+        Identity = identity;
+        Grants = grants;
         State = state;
         Domain = domain;
         BasePath = basePath;
@@ -40,7 +42,8 @@ internal sealed class HostedRequest
     }
 
     public HttpContext Http { get; }
-    public IdentityService Service { get; }
+    public IdentityState Identity { get; }
+    public OAuthGrants Grants { get; }
     public PoolState State { get; }
     public string Domain { get; }
 

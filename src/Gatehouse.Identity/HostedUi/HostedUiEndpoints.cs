@@ -18,7 +18,7 @@ internal static class HostedUiEndpoints
     /// <summary>Keys the CSRF form tokens; per process, so a restart only expires open forms.</summary>
     private static readonly byte[] CsrfKey = RandomNumberGenerator.GetBytes(32);
 
-    public static void Map(IEndpointRouteBuilder endpoints, IdentityService service)
+    public static void Map(IEndpointRouteBuilder endpoints, IdentityState service, OAuthGrants grants)
     {
         string[] hosts = ["*.auth.localhost", "*.auth." + service.PublicHostForDomains];
         hosts = hosts.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
@@ -26,10 +26,10 @@ internal static class HostedUiEndpoints
         void Route(string pattern, string[] methods, Func<HostedRequest, Task> handler)
         {
             endpoints.MapMethods(HostedUiPaths.PathPrefix + "{domain}" + pattern, methods,
-                (HttpContext http, string domain) => RunAsync(http, service, domain, HostedUiPaths.PathPrefix + domain, handler));
+                (HttpContext http, string domain) => RunAsync(http, service, grants, domain, HostedUiPaths.PathPrefix + domain, handler));
             endpoints.MapMethods(pattern, methods, (HttpContext http) =>
                 HostedUiPaths.TryGetDomainFromHost(http.Request.Host.Host, out var domain)
-                    ? RunAsync(http, service, domain, "", handler)
+                    ? RunAsync(http, service, grants, domain, "", handler)
                     : NotFoundAsync(http)).RequireHost(hosts);
         }
 
@@ -54,18 +54,18 @@ internal static class HostedUiEndpoints
         Route("/{**rest}", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post], r => NotFoundAsync(r.Http));
     }
 
-    private static Task RunAsync(HttpContext http, IdentityService service, string domain, string basePath, Func<HostedRequest, Task> handler)
+    private static Task RunAsync(HttpContext http, IdentityState service, OAuthGrants grants, string domain, string basePath, Func<HostedRequest, Task> handler)
     {
         if (!service.TryGetDomain(domain, out var state))
             return NotFoundAsync(http);
-        return handler(new HostedRequest(http, service, state, domain, basePath, CsrfKey));
+        return handler(new HostedRequest(http, service, grants, state, domain, basePath, CsrfKey));
     }
 
     private static Task NotFoundAsync(HttpContext http) =>
         Pages.WriteAsync(http, Pages.Message("Page not found", "There is no sign-in page at this address. Check the link you followed."), StatusCodes.Status404NotFound);
 
     /// <summary>The OAuth endpoints a pool's discovery document lists once it has a domain (path-style: reachable by any client).</summary>
-    public static void AddDiscovery(IdentityService service, PoolState state, Dictionary<string, object> document)
+    public static void AddDiscovery(IdentityState service, PoolState state, Dictionary<string, object> document)
     {
         if (state.Domain is not { } domain)
             return;
@@ -79,11 +79,11 @@ internal static class HostedUiEndpoints
         document["code_challenge_methods_supported"] = new[] { "S256", "plain" };
         document["claims_supported"] = new[] { "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "email", "email_verified", "phone_number", "phone_number_verified", "cognito:username", "cognito:groups" };
         document["scopes_supported"] = new[] { "openid", "email", "phone", "profile", "aws.cognito.signin.user.admin" }
-            .Concat(IdentityService.CustomScopes(state).Order(StringComparer.Ordinal)).ToArray();
+            .Concat(OAuthGrants.CustomScopes(state).Order(StringComparer.Ordinal)).ToArray();
     }
 
     /// <summary>The "View login page" URL of an app client: its first callback, code flow, all its scopes.</summary>
-    public static string? LoginPageUrl(IdentityService service, PoolState state, AppClient client)
+    public static string? LoginPageUrl(IdentityState service, PoolState state, AppClient client)
     {
         if (state.Domain is not { } domain)
             return null;

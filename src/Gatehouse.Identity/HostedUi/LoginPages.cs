@@ -27,7 +27,7 @@ internal static class LoginPages
         if (request is null || form is null)
             return;
         var name = form["username"].ToString().Trim();
-        var result = r.Service.HostedPasswordSignIn(r.State, request.Client, name, form["password"].ToString());
+        var result = r.Grants.HostedPasswordSignIn(r.State, request.Client, name, form["password"].ToString());
         if (result.Message is { } message)
         {
             await Pages.WriteAsync(r.Http, LoginForm(r, request, name, message), StatusCodes.Status400BadRequest).ConfigureAwait(false);
@@ -38,7 +38,7 @@ internal static class LoginPages
             await Pages.WriteAsync(r.Http, NewPasswordForm(r, request, session, result.MissingAttributes, null)).ConfigureAwait(false);
             return;
         }
-        await CompleteAsync(r, request, result.UserKey!, result.User!, r.Service.UtcNow.ToUnixTimeSeconds(), newSession: true).ConfigureAwait(false);
+        await CompleteAsync(r, request, result.UserKey!, result.User!, r.Identity.Now.ToUnixTimeSeconds(), newSession: true).ConfigureAwait(false);
     }
 
     public static async Task NewPasswordPostAsync(HostedRequest r)
@@ -48,7 +48,7 @@ internal static class LoginPages
             return;
         var session = form["session"].ToString();
         var password = form["password"].ToString();
-        var missing = r.Service.PendingRequiredAttributes(r.State, session);
+        var missing = r.Grants.PendingRequiredAttributes(r.State, session);
         if (password != form["confirm"].ToString())
         {
             await Pages.WriteAsync(r.Http, NewPasswordForm(r, request, session, missing, "The passwords do not match."), StatusCodes.Status400BadRequest).ConfigureAwait(false);
@@ -57,7 +57,7 @@ internal static class LoginPages
         var attributes = form.Keys.Where(k => k.StartsWith("userAttributes.", StringComparison.Ordinal))
             .Select(k => new KeyValuePair<string, string>(k["userAttributes.".Length..], form[k].ToString().Trim()))
             .Where(a => a.Value.Length > 0).ToList();
-        var result = await r.Service.HostedCompleteNewPasswordAsync(r.State, request.Client, session, password, attributes, r.Http.RequestAborted).ConfigureAwait(false);
+        var result = await r.Grants.HostedCompleteNewPasswordAsync(r.State, request.Client, session, password, attributes, r.Http.RequestAborted).ConfigureAwait(false);
         if (result.Message is { } message)
         {
             // An expired or used session cannot be retried on this form: start again at the login page.
@@ -67,8 +67,8 @@ internal static class LoginPages
             await Pages.WriteAsync(r.Http, page, StatusCodes.Status400BadRequest).ConfigureAwait(false);
             return;
         }
-        r.Service.LogHosted("temporary password replaced", r.State.Pool.Id, request.Client.Id);
-        await CompleteAsync(r, request, result.UserKey!, result.User!, r.Service.UtcNow.ToUnixTimeSeconds(), newSession: true).ConfigureAwait(false);
+        r.Grants.LogHosted("temporary password replaced", r.State.Pool.Id, request.Client.Id);
+        await CompleteAsync(r, request, result.UserKey!, result.User!, r.Identity.Now.ToUnixTimeSeconds(), newSession: true).ConfigureAwait(false);
     }
 
     /// <summary>The common start of every form post: a form, a valid CSRF token, a valid authorization request.</summary>
@@ -104,9 +104,9 @@ internal static class LoginPages
     {
         if (newSession)
         {
-            r.Service.HostedSessions.Remove(r.SessionId);
-            var id = r.Service.HostedSessions.Add(new HostedSession(r.State.Pool.Id, key, user.Sub, user.CredentialStamp, authTime,
-                r.Service.UtcNow + HostedSessions.Lifetime));
+            r.Identity.HostedSessions.Remove(r.SessionId);
+            var id = r.Identity.HostedSessions.Add(new HostedSession(r.State.Pool.Id, key, user.Sub, user.CredentialStamp, authTime,
+                r.Identity.Now + HostedSessions.Lifetime));
             r.SetSession(id);
         }
         return AuthorizeEndpoint.AnswerAsync(r, request, key, user, authTime);

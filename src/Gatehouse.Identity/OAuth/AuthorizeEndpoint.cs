@@ -19,8 +19,8 @@ internal static class AuthorizeEndpoint
             await RejectAsync(r, validation).ConfigureAwait(false);
             return;
         }
-        if (r.Service.HostedSessions.Get(r.SessionId) is { } session && session.PoolId == r.State.Pool.Id
-            && r.Service.ActiveUser(r.State, session.UserKey, session.Sub) is { } user && user.CredentialStamp == session.CredentialStamp)
+        if (r.Identity.HostedSessions.Get(r.SessionId) is { } session && session.PoolId == r.State.Pool.Id
+            && r.Grants.ActiveUser(r.State, session.UserKey, session.Sub) is { } user && user.CredentialStamp == session.CredentialStamp)
         {
             await AnswerAsync(r, request, session.UserKey, user, session.AuthTime).ConfigureAwait(false);
             return;
@@ -46,12 +46,11 @@ internal static class AuthorizeEndpoint
 
     public static Task AnswerAsync(HostedRequest r, AuthorizeRequest request, string key, User user, long authTime)
     {
-        var service = r.Service;
         var parameters = new List<(string, string)>();
         if (request.ResponseType == "code")
         {
-            var code = service.Codes.Add(new AuthorizationGrant(r.State.Pool.Id, request.Client.Id, key, user.Sub, request.RedirectUri, request.Scope,
-                request.Nonce, request.CodeChallenge, request.CodeChallengeMethod, authTime, service.UtcNow + AuthorizationCodes.Lifetime));
+            var code = r.Identity.Codes.Add(new AuthorizationGrant(r.State.Pool.Id, request.Client.Id, key, user.Sub, request.RedirectUri, request.Scope,
+                request.Nonce, request.CodeChallenge, request.CodeChallengeMethod, authTime, r.Identity.Now + AuthorizationCodes.Lifetime));
             parameters.Add(("code", code));
             if (request.State is { } state)
                 parameters.Add(("state", state));
@@ -60,7 +59,7 @@ internal static class AuthorizeEndpoint
         }
 
         // Implicit: tokens in the fragment, which browsers never send to servers; never a refresh token.
-        var tokens = service.IssueHosted(r.State, request.Client, key, user, authTime, request.Scope, request.Nonce, withRefreshToken: false);
+        var tokens = r.Grants.IssueHosted(r.State, request.Client, key, user, authTime, request.Scope, request.Nonce, withRefreshToken: false);
         if (request.Scopes.Contains("openid"))
             parameters.Add(("id_token", tokens.IdToken));
         parameters.Add(("access_token", tokens.AccessToken));

@@ -52,7 +52,7 @@ internal static class LogoutEndpoint
 
     private static void EndSession(HostedRequest r)
     {
-        r.Service.HostedSessions.Remove(r.SessionId);
+        r.Identity.HostedSessions.Remove(r.SessionId);
         r.ClearSession();
     }
 }

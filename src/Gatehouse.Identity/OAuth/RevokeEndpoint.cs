@@ -19,7 +19,7 @@ internal static class RevokeEndpoint
         if (error is null && TokenEndpoint.Value(form!, "token") is not { } token)
             error = OAuthErrors.InvalidRequest("The request is missing token.");
         else if (error is null)
-            error = await r.Service.RevokeHostedAsync(r.State, client!.Client, TokenEndpoint.Value(form!, "token")!, r.Http.RequestAborted).ConfigureAwait(false);
+            error = await r.Grants.RevokeHostedAsync(r.State, client!.Client, TokenEndpoint.Value(form!, "token")!, r.Http.RequestAborted).ConfigureAwait(false);
         if (error is not null)
         {
             await TokenEndpoint.WriteErrorAsync(r.Http, error).ConfigureAwait(false);

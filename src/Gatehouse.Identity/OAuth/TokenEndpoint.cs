@@ -45,7 +45,7 @@ internal static class TokenEndpoint
             await WriteErrorAsync(r.Http, error).ConfigureAwait(false);
             return;
         }
-        r.Service.LogHosted("tokens issued (" + grantType + ")", r.State.Pool.Id, client!.Client.Id);
+        r.Grants.LogHosted("tokens issued (" + grantType + ")", r.State.Pool.Id, client!.Client.Id);
         await WriteJsonAsync(r.Http, 200, response!).ConfigureAwait(false);
     }
 
@@ -126,7 +126,7 @@ internal static class TokenEndpoint
         if (redirectUri is null)
             return (null, OAuthErrors.InvalidRequest("The request is missing redirect_uri."));
         // Taking the code consumes it: a second exchange of the same code fails, whatever happens next.
-        var grant = r.Service.Codes.Take(code);
+        var grant = r.Identity.Codes.Take(code);
         if (grant is null || grant.PoolId != r.State.Pool.Id || grant.ClientId != client.Id)
             return (null, OAuthErrors.InvalidGrant("The authorization code is invalid, expired or already used."));
         if (grant.RedirectUri != redirectUri)
@@ -139,9 +139,9 @@ internal static class TokenEndpoint
             if (!Pkce.Verify(challenge, grant.CodeChallengeMethod!, verifier))
                 return (null, OAuthErrors.InvalidGrant("code_verifier does not match the code_challenge."));
         }
-        if (r.Service.ActiveUser(r.State, grant.UserKey, grant.Sub) is not { } user)
+        if (r.Grants.ActiveUser(r.State, grant.UserKey, grant.Sub) is not { } user)
             return (null, OAuthErrors.InvalidGrant("The user can no longer sign in."));
-        var tokens = r.Service.IssueHosted(r.State, client, grant.UserKey, user, grant.AuthTime, grant.Scope, grant.Nonce, withRefreshToken: true);
+        var tokens = r.Grants.IssueHosted(r.State, client, grant.UserKey, user, grant.AuthTime, grant.Scope, grant.Nonce, withRefreshToken: true);
         var response = new Dictionary<string, object>();
         if (grant.Scope.Split(' ').Contains("openid"))
             response["id_token"] = tokens.IdToken;
@@ -159,7 +159,7 @@ internal static class TokenEndpoint
             return (null, OAuthErrors.UnauthorizedClient("The app client does not allow refresh tokens."));
         if (Value(form, "refresh_token") is not { } token)
             return (null, OAuthErrors.InvalidRequest("The request is missing refresh_token."));
-        var (tokens, scope, error) = r.Service.RefreshHosted(r.State, client, token);
+        var (tokens, scope, error) = r.Grants.RefreshHosted(r.State, client, token);
         if (error is not null)
             return (null, error);
         var response = new Dictionary<string, object>();
@@ -179,7 +179,7 @@ internal static class TokenEndpoint
         if (!OAuthClientSettings.AllowsFlow(client, "client_credentials"))
             return (null, OAuthErrors.UnauthorizedClient("The app client does not allow the client_credentials grant."));
         // Only custom scopes: the client acts for itself, so user scopes (openid, email, ...) make no sense.
-        var defined = IdentityService.CustomScopes(r.State);
+        var defined = OAuthGrants.CustomScopes(r.State);
         var allowed = OAuthClientSettings.Scopes(client).Where(s => !AuthorizeRequestValidator.IsStandard(s) && defined.Contains(s)).ToList();
         var requested = Value(form, "scope") is { } scope
             ? scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList()
@@ -188,7 +188,7 @@ internal static class TokenEndpoint
             return (null, OAuthErrors.InvalidScope($"Scope {bad} is not a resource server scope allowed for this app client."));
         if (requested.Count == 0)
             return (null, OAuthErrors.InvalidScope("The app client is allowed no resource server scopes."));
-        var (token, expiresIn) = r.Service.Tokens.IssueClientAccess(r.State.Pool, r.State.Keys, client, string.Join(' ', requested));
+        var (token, expiresIn) = r.Identity.Tokens.IssueClientAccess(r.State.Pool, r.State.Keys, client, string.Join(' ', requested));
         return (new Dictionary<string, object> { ["access_token"] = token, ["expires_in"] = expiresIn, ["token_type"] = "Bearer" }, null);
     }
 

@@ -17,7 +17,7 @@ internal static class UserInfoEndpoint
             await ChallengeAsync(r.Http, OAuthErrors.InvalidRequest("The request has no bearer access token.")).ConfigureAwait(false);
             return;
         }
-        var (user, claims, error) = r.Service.AuthenticateBearer(r.State, authorization[7..].Trim());
+        var (user, claims, error) = r.Grants.AuthenticateBearer(r.State, authorization[7..].Trim());
         if (error is not null)
         {
             await ChallengeAsync(r.Http, error).ConfigureAwait(false);

@@ -4,15 +4,17 @@ using Gatehouse.Identity.Model;
 using Gatehouse.Protocol;
 using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
-namespace Gatehouse.Identity;
+namespace Gatehouse.Identity.Operations;
 
-public sealed partial class IdentityService
+internal sealed class ClientOperations(IdentityState identity) : IAwsOperations
 {
-    private void MapClientOperations() => Definition
+    private readonly IdentityState _state = identity;
+
+    public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateUserPoolClient, CreateUserPoolClientAsync)
-        .Map(Op.DescribeUserPoolClient, DescribeUserPoolClient)
+        .Map(Op.DescribeUserPoolClient, DescribeUserPoolClientAsync)
         .Map(Op.UpdateUserPoolClient, UpdateUserPoolClientAsync)
-        .Map(Op.ListUserPoolClients, ListUserPoolClients)
+        .Map(Op.ListUserPoolClients, ListUserPoolClientsAsync)
         .Map(Op.DeleteUserPoolClient, DeleteUserPoolClientAsync);
 
     private static readonly HashSet<string> LegacyFlows = ["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"];
@@ -84,20 +86,20 @@ public sealed partial class IdentityService
         string? secret = null;
         if (input.Bool("GenerateSecret") == true)
             secret = input.Str("ClientSecret") ?? AwsIds.NewClientSecret();
-        var now = Now;
+        var now = _state.Now;
         AppClient client;
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             CheckAttributesExist(state, input);
             string id;
             do
                 id = AwsIds.NewClientId();
-            while (_poolsByClient.ContainsKey(id));
+            while (_state.PoolsByClient.ContainsKey(id));
             client = new AppClient(id, state.Pool.Id, input.Req("ClientName"), secret, settings, now, now);
-            await WriteAsync((c, t) => IdentityStore.SaveClientAsync(c, t, client), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => IdentityStore.SaveClientAsync(c, t, client), ct).ConfigureAwait(false);
             state.Clients[id] = client;
-            _poolsByClient[id] = state;
+            _state.PoolsByClient[id] = state;
         }
         return new JsonObject { ["UserPoolClient"] = ClientJson(client) };
     }
@@ -115,9 +117,9 @@ public sealed partial class IdentityService
         return json;
     }
 
-    private ValueTask<AwsResponse> DescribeUserPoolClient(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> DescribeUserPoolClientAsync(AwsRequest request, CancellationToken ct)
     {
-        var client = Client(Pool(request), request.Input.Req("ClientId"));
+        var client = IdentityState.Client(_state.Pool(request), request.Input.Req("ClientId"));
         return ValueTask.FromResult<AwsResponse>(new JsonObject { ["UserPoolClient"] = ClientJson(client) });
     }
 
@@ -125,22 +127,22 @@ public sealed partial class IdentityService
     {
         var settings = BuildClientSettings(request.Input);
         AppClient client;
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
-            var old = Client(state, request.Input.Req("ClientId"));
+            var state = _state.Pool(request);
+            var old = IdentityState.Client(state, request.Input.Req("ClientId"));
             CheckAttributesExist(state, request.Input);
-            client = new AppClient(old.Id, old.PoolId, request.Input.Str("ClientName") ?? old.Name, old.Secret, settings, old.Created, Now);
-            await WriteAsync((c, t) => IdentityStore.SaveClientAsync(c, t, client), ct).ConfigureAwait(false);
+            client = new AppClient(old.Id, old.PoolId, request.Input.Str("ClientName") ?? old.Name, old.Secret, settings, old.Created, _state.Now);
+            await _state.WriteAsync((c, t) => IdentityStore.SaveClientAsync(c, t, client), ct).ConfigureAwait(false);
             state.Clients[client.Id] = client;
         }
         return new JsonObject { ["UserPoolClient"] = ClientJson(client) };
     }
 
-    private ValueTask<AwsResponse> ListUserPoolClients(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListUserPoolClientsAsync(AwsRequest request, CancellationToken ct)
     {
-        var state = Pool(request);
-        var (page, next) = Paginate(state.Clients.Values.OrderBy(c => c.Id, StringComparer.Ordinal), c => c.Id,
+        var state = _state.Pool(request);
+        var (page, next) = Paging.Paginate(state.Clients.Values.OrderBy(c => c.Id, StringComparer.Ordinal), c => c.Id,
             request.Input.Str("NextToken"), request.Input.Int("MaxResults") ?? 60);
         var output = new JsonObject
         {
@@ -158,13 +160,13 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> DeleteUserPoolClientAsync(AwsRequest request, CancellationToken ct)
     {
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
-            var client = Client(state, request.Input.Req("ClientId"));
-            await WriteAsync((c, t) => IdentityStore.DeleteClientAsync(c, t, client.Id), ct).ConfigureAwait(false);
+            var state = _state.Pool(request);
+            var client = IdentityState.Client(state, request.Input.Req("ClientId"));
+            await _state.WriteAsync((c, t) => IdentityStore.DeleteClientAsync(c, t, client.Id), ct).ConfigureAwait(false);
             state.Clients.TryRemove(client.Id, out _);
-            _poolsByClient.TryRemove(client.Id, out _);
+            _state.PoolsByClient.TryRemove(client.Id, out _);
         }
         return AwsResponse.Empty;
     }

@@ -1,23 +1,28 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Gatehouse.Identity.Model;
 using Gatehouse.Protocol;
 using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
-namespace Gatehouse.Identity;
+namespace Gatehouse.Identity.Operations;
 
 /// <summary>Groups and memberships; a user's groups appear in tokens as <c>cognito:groups</c>, by precedence.</summary>
-public sealed partial class IdentityService
+internal sealed class GroupOperations(IdentityState identity) : IAwsOperations
 {
-    private void MapGroupOperations() => Definition
+    private readonly IdentityState _state = identity;
+
+    private static ImmutableHashSet<string> NoGroups => [];
+
+    public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateGroup, CreateGroupAsync)
-        .Map(Op.GetGroup, GetGroup)
+        .Map(Op.GetGroup, GetGroupAsync)
         .Map(Op.UpdateGroup, UpdateGroupAsync)
-        .Map(Op.ListGroups, ListGroups)
+        .Map(Op.ListGroups, ListGroupsAsync)
         .Map(Op.DeleteGroup, DeleteGroupAsync)
         .Map(Op.AdminAddUserToGroup, AdminAddUserToGroupAsync)
         .Map(Op.AdminRemoveUserFromGroup, AdminRemoveUserFromGroupAsync)
-        .Map(Op.AdminListGroupsForUser, AdminListGroupsForUser)
-        .Map(Op.ListUsersInGroup, ListUsersInGroup);
+        .Map(Op.AdminListGroupsForUser, AdminListGroupsForUserAsync)
+        .Map(Op.ListUsersInGroup, ListUsersInGroupAsync);
 
     private static JsonObject GroupJson(Group group)
     {
@@ -39,49 +44,49 @@ public sealed partial class IdentityService
     private async ValueTask<AwsResponse> CreateGroupAsync(AwsRequest request, CancellationToken ct)
     {
         var input = request.Input;
-        var now = Now;
+        var now = _state.Now;
         Group group;
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             var name = input.Req("GroupName");
             if (state.Groups.ContainsKey(name))
                 throw IdentityErrors.GroupExists();
             group = new Group(state.Pool.Id, name, input.Str("Description"), input.Str("RoleArn"), input.Int("Precedence"), now, now);
-            await WriteAsync((c, t) => IdentityStore.SaveGroupAsync(c, t, group), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => IdentityStore.SaveGroupAsync(c, t, group), ct).ConfigureAwait(false);
             state.Groups[name] = group;
         }
         return new JsonObject { ["Group"] = GroupJson(group) };
     }
 
-    private ValueTask<AwsResponse> GetGroup(AwsRequest request, CancellationToken ct) =>
-        ValueTask.FromResult<AwsResponse>(new JsonObject { ["Group"] = GroupJson(RequireGroup(Pool(request), request.Input.Req("GroupName"))) });
+    private ValueTask<AwsResponse> GetGroupAsync(AwsRequest request, CancellationToken ct) =>
+        ValueTask.FromResult<AwsResponse>(new JsonObject { ["Group"] = GroupJson(RequireGroup(_state.Pool(request), request.Input.Req("GroupName"))) });
 
     private async ValueTask<AwsResponse> UpdateGroupAsync(AwsRequest request, CancellationToken ct)
     {
         var input = request.Input;
         Group group;
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             var old = RequireGroup(state, input.Req("GroupName"));
             group = old with
             {
                 Description = input.Str("Description") ?? old.Description,
                 RoleArn = input.Str("RoleArn") ?? old.RoleArn,
                 Precedence = input.Int("Precedence") ?? old.Precedence,
-                Modified = Now,
+                Modified = _state.Now,
             };
-            await WriteAsync((c, t) => IdentityStore.SaveGroupAsync(c, t, group), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => IdentityStore.SaveGroupAsync(c, t, group), ct).ConfigureAwait(false);
             state.Groups[group.Name] = group;
         }
         return new JsonObject { ["Group"] = GroupJson(group) };
     }
 
-    private ValueTask<AwsResponse> ListGroups(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListGroupsAsync(AwsRequest request, CancellationToken ct)
     {
-        var state = Pool(request);
-        var (page, next) = Paginate(state.Groups.Values.OrderBy(g => g.Name, StringComparer.Ordinal), g => g.Name,
+        var state = _state.Pool(request);
+        var (page, next) = Paging.Paginate(state.Groups.Values.OrderBy(g => g.Name, StringComparer.Ordinal), g => g.Name,
             request.Input.Str("NextToken"), request.Input.Int("Limit") ?? 60);
         var output = new JsonObject { ["Groups"] = new JsonArray(page.Select(g => (JsonNode)GroupJson(g)).ToArray()) };
         if (next is not null)
@@ -91,11 +96,11 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> DeleteGroupAsync(AwsRequest request, CancellationToken ct)
     {
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             var group = RequireGroup(state, request.Input.Req("GroupName"));
-            await WriteAsync((c, t) => IdentityStore.DeleteGroupAsync(c, t, state.Pool.Id, group.Name), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => IdentityStore.DeleteGroupAsync(c, t, state.Pool.Id, group.Name), ct).ConfigureAwait(false);
             state.Groups.TryRemove(group.Name, out _);
             foreach (var (key, groups) in state.Memberships)
             {
@@ -108,12 +113,12 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> AdminAddUserToGroupAsync(AwsRequest request, CancellationToken ct)
     {
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
-            var (key, user) = RequireUser(state, request.Input.Req("Username"));
+            var state = _state.Pool(request);
+            var (key, user) = IdentityState.RequireUser(state, request.Input.Req("Username"));
             var group = RequireGroup(state, request.Input.Req("GroupName"));
-            await WriteAsync((c, t) => IdentityStore.AddMembershipAsync(c, t, state.Pool.Id, group.Name, user.Username), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => IdentityStore.AddMembershipAsync(c, t, state.Pool.Id, group.Name, user.Username), ct).ConfigureAwait(false);
             state.Memberships.AddOrUpdate(key, _ => [group.Name], (_, set) => set.Add(group.Name));
         }
         return AwsResponse.Empty;
@@ -121,22 +126,22 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> AdminRemoveUserFromGroupAsync(AwsRequest request, CancellationToken ct)
     {
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
-            var (key, user) = RequireUser(state, request.Input.Req("Username"));
+            var state = _state.Pool(request);
+            var (key, user) = IdentityState.RequireUser(state, request.Input.Req("Username"));
             var group = RequireGroup(state, request.Input.Req("GroupName"));
-            await WriteAsync((c, t) => IdentityStore.RemoveMembershipAsync(c, t, state.Pool.Id, group.Name, user.Username), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => IdentityStore.RemoveMembershipAsync(c, t, state.Pool.Id, group.Name, user.Username), ct).ConfigureAwait(false);
             state.Memberships.AddOrUpdate(key, _ => NoGroups, (_, set) => set.Remove(group.Name));
         }
         return AwsResponse.Empty;
     }
 
-    private ValueTask<AwsResponse> AdminListGroupsForUser(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> AdminListGroupsForUserAsync(AwsRequest request, CancellationToken ct)
     {
-        var state = Pool(request);
-        var (key, _) = RequireUser(state, request.Input.Req("Username"));
-        var (page, next) = Paginate(state.GroupsOf(key).OrderBy(g => g.Name, StringComparer.Ordinal), g => g.Name,
+        var state = _state.Pool(request);
+        var (key, _) = IdentityState.RequireUser(state, request.Input.Req("Username"));
+        var (page, next) = Paging.Paginate(state.GroupsOf(key).OrderBy(g => g.Name, StringComparer.Ordinal), g => g.Name,
             request.Input.Str("NextToken"), request.Input.Int("Limit") ?? 60);
         var output = new JsonObject { ["Groups"] = new JsonArray(page.Select(g => (JsonNode)GroupJson(g)).ToArray()) };
         if (next is not null)
@@ -144,16 +149,16 @@ public sealed partial class IdentityService
         return ValueTask.FromResult<AwsResponse>(output);
     }
 
-    private ValueTask<AwsResponse> ListUsersInGroup(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListUsersInGroupAsync(AwsRequest request, CancellationToken ct)
     {
-        var state = Pool(request);
+        var state = _state.Pool(request);
         var group = RequireGroup(state, request.Input.Req("GroupName"));
         var members = state.Memberships.Where(m => m.Value.Contains(group.Name))
             .Select(m => (m.Key, User: state.Users.GetValueOrDefault(m.Key)))
             .Where(m => m.User is not null).Select(m => (m.Key, User: m.User!))
             .OrderBy(m => m.Key, StringComparer.Ordinal);
-        var (page, next) = Paginate(members, m => m.Key, request.Input.Str("NextToken"), request.Input.Int("Limit") ?? 60);
-        var output = new JsonObject { ["Users"] = new JsonArray(page.Select(m => (JsonNode)UserJson(m.User, "Attributes")).ToArray()) };
+        var (page, next) = Paging.Paginate(members, m => m.Key, request.Input.Str("NextToken"), request.Input.Int("Limit") ?? 60);
+        var output = new JsonObject { ["Users"] = new JsonArray(page.Select(m => (JsonNode)UserChanges.UserJson(m.User, "Attributes")).ToArray()) };
         if (next is not null)
             output["NextToken"] = next;
         return ValueTask.FromResult<AwsResponse>(output);

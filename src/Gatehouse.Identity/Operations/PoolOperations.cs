@@ -7,17 +7,19 @@ using Gatehouse.Identity.Tokens;
 using Gatehouse.Protocol;
 using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
-namespace Gatehouse.Identity;
+namespace Gatehouse.Identity.Operations;
 
-public sealed partial class IdentityService
+internal sealed class PoolOperations(IdentityState identity) : IAwsOperations
 {
-    private void MapPoolOperations() => Definition
+    private readonly IdentityState _state = identity;
+
+    public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateUserPool, CreateUserPoolAsync)
-        .Map(Op.DescribeUserPool, DescribeUserPool)
-        .Map(Op.ListUserPools, ListUserPools)
+        .Map(Op.DescribeUserPool, DescribeUserPoolAsync)
+        .Map(Op.ListUserPools, ListUserPoolsAsync)
         .Map(Op.UpdateUserPool, UpdateUserPoolAsync)
         .Map(Op.DeleteUserPool, DeleteUserPoolAsync)
-        .Map(Op.GetSigningCertificate, GetSigningCertificate);
+        .Map(Op.GetSigningCertificate, GetSigningCertificateAsync);
 
     /// <summary>The standard attributes every pool has (name, type, mutable).</summary>
     private static readonly (string Name, string Type, bool Mutable)[] StandardAttributes =
@@ -34,7 +36,7 @@ public sealed partial class IdentityService
     private async ValueTask<AwsResponse> CreateUserPoolAsync(AwsRequest request, CancellationToken ct)
     {
         var input = request.Input;
-        var now = Now;
+        var now = _state.Now;
         if (input.Arr("UsernameAttributes") is { Count: > 0 } && input.Arr("AliasAttributes") is { Count: > 0 })
             throw IdentityErrors.InvalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.");
         var settings = BuildPoolSettings(input, previous: null);
@@ -47,20 +49,20 @@ public sealed partial class IdentityService
         string id;
         do
             id = AwsIds.NewUserPoolId(request.Context.Region);
-        while (_pools.ContainsKey(id));
+        while (_state.PoolsById.ContainsKey(id));
         var pool = new UserPool(id, request.Context.Account, request.Context.Region, input.Req("PoolName"), settings, now, now);
         var keys = PoolKeys.Generate(now);
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            await WriteAsync(async (c, t) =>
+            await _state.WriteAsync(async (c, t) =>
             {
                 await IdentityStore.SavePoolAsync(c, t, pool).ConfigureAwait(false);
-                await _store.SaveKeysAsync(c, t, pool.Id, keys).ConfigureAwait(false);
+                await _state.Store.SaveKeysAsync(c, t, pool.Id, keys).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
-            _pools[id] = new PoolState(pool, keys);
+            _state.PoolsById[id] = new PoolState(pool, keys);
         }
-        Log.PoolCreated(_logger, id);
-        return new JsonObject { ["UserPool"] = PoolJson(_pools[id]) };
+        Log.PoolCreated(_state.Logger, id);
+        return new JsonObject { ["UserPool"] = PoolJson(_state.PoolsById[id]) };
     }
 
     /// <summary>
@@ -173,15 +175,15 @@ public sealed partial class IdentityService
         return json;
     }
 
-    private ValueTask<AwsResponse> DescribeUserPool(AwsRequest request, CancellationToken ct) =>
-        ValueTask.FromResult<AwsResponse>(new JsonObject { ["UserPool"] = PoolJson(Pool(request)) });
+    private ValueTask<AwsResponse> DescribeUserPoolAsync(AwsRequest request, CancellationToken ct) =>
+        ValueTask.FromResult<AwsResponse>(new JsonObject { ["UserPool"] = PoolJson(_state.Pool(request)) });
 
-    private ValueTask<AwsResponse> ListUserPools(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListUserPoolsAsync(AwsRequest request, CancellationToken ct)
     {
         var max = request.Input.Int("MaxResults") ?? 60;
-        var pools = _pools.Values.Where(p => p.Pool.Account == request.Context.Account && p.Pool.Region == request.Context.Region)
+        var pools = _state.PoolsById.Values.Where(p => p.Pool.Account == request.Context.Account && p.Pool.Region == request.Context.Region)
             .OrderBy(p => p.Pool.Id, StringComparer.Ordinal);
-        var (page, next) = Paginate(pools, p => p.Pool.Id, request.Input.Str("NextToken"), max);
+        var (page, next) = Paging.Paginate(pools, p => p.Pool.Id, request.Input.Str("NextToken"), max);
         var output = new JsonObject
         {
             ["UserPools"] = new JsonArray(page.Select(p => (JsonNode)new JsonObject
@@ -201,9 +203,9 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> UpdateUserPoolAsync(AwsRequest request, CancellationToken ct)
     {
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             var old = state.Pool;
             var settings = BuildPoolSettings(request.Input, old.Settings);
             // Sign-in identifiers and the schema are fixed at creation (as in Cognito).
@@ -212,8 +214,8 @@ public sealed partial class IdentityService
                 if (old.Settings[name] is { } value)
                     settings[name] = value.DeepClone();
             }
-            var pool = new UserPool(old.Id, old.Account, old.Region, request.Input.Str("PoolName") ?? old.Name, settings, old.Created, Now);
-            await WriteAsync((c, t) => IdentityStore.SavePoolAsync(c, t, pool), ct).ConfigureAwait(false);
+            var pool = new UserPool(old.Id, old.Account, old.Region, request.Input.Str("PoolName") ?? old.Name, settings, old.Created, _state.Now);
+            await _state.WriteAsync((c, t) => IdentityStore.SavePoolAsync(c, t, pool), ct).ConfigureAwait(false);
             state.Pool = pool;
         }
         return AwsResponse.Empty;
@@ -221,54 +223,26 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> DeleteUserPoolAsync(AwsRequest request, CancellationToken ct)
     {
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             if (state.Pool.DeletionProtection)
                 throw IdentityErrors.DeletionProtected();
-            await WriteAsync(async (c, t) =>
+            await _state.WriteAsync(async (c, t) =>
             {
                 await HostedUiStore.DeleteForPoolAsync(c, t, state.Pool.Id).ConfigureAwait(false);
                 await IdentityStore.DeletePoolAsync(c, t, state.Pool.Id).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
-            _pools.TryRemove(state.Pool.Id, out _);
+            _state.PoolsById.TryRemove(state.Pool.Id, out _);
             if (state.Domain is { } domain)
-                _domains.TryRemove(domain.Domain, out _);
+                _state.Domains.TryRemove(domain.Domain, out _);
             foreach (var clientId in state.Clients.Keys)
-                _poolsByClient.TryRemove(clientId, out _);
+                _state.PoolsByClient.TryRemove(clientId, out _);
         }
-        Log.PoolDeleted(_logger, request.Input.Req("UserPoolId"));
+        Log.PoolDeleted(_state.Logger, request.Input.Req("UserPoolId"));
         return AwsResponse.Empty;
     }
 
-    private ValueTask<AwsResponse> GetSigningCertificate(AwsRequest request, CancellationToken ct) =>
-        ValueTask.FromResult<AwsResponse>(new JsonObject { ["Certificate"] = Pool(request).Keys.Certificate });
-
-    /// <summary>Keyset pagination over a sorted sequence: the token is the (encoded) last key of the previous page.</summary>
-    private static (List<T> Page, string? Next) Paginate<T>(IEnumerable<T> sorted, Func<T, string> key, string? token, int limit)
-    {
-        string? after = null;
-        if (!string.IsNullOrEmpty(token))
-        {
-            try
-            {
-                after = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            }
-            catch (FormatException)
-            {
-                throw IdentityErrors.BadPaginationToken();
-            }
-        }
-        var items = after is null ? sorted : sorted.Where(i => string.CompareOrdinal(key(i), after) > 0);
-        if (limit <= 0)
-            limit = 60;
-        var page = items.Take(limit + 1).ToList();
-        string? next = null;
-        if (page.Count > limit)
-        {
-            page.RemoveAt(limit);
-            next = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key(page[^1])));
-        }
-        return (page, next);
-    }
+    private ValueTask<AwsResponse> GetSigningCertificateAsync(AwsRequest request, CancellationToken ct) =>
+        ValueTask.FromResult<AwsResponse>(new JsonObject { ["Certificate"] = _state.Pool(request).Keys.Certificate });
 }

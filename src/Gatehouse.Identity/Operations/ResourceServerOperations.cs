@@ -3,15 +3,17 @@ using Gatehouse.Identity.Model;
 using Gatehouse.Protocol;
 using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
-namespace Gatehouse.Identity;
+namespace Gatehouse.Identity.Operations;
 
 /// <summary>Resource servers: their scopes are the custom OAuth scopes (<c>{identifier}/{scope}</c>) a client may be allowed.</summary>
-public sealed partial class IdentityService
+internal sealed class ResourceServerOperations(IdentityState identity) : IAwsOperations
 {
-    private void MapResourceServerOperations() => Definition
+    private readonly IdentityState _state = identity;
+
+    public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.CreateResourceServer, CreateResourceServerAsync)
-        .Map(Op.DescribeResourceServer, DescribeResourceServer)
-        .Map(Op.ListResourceServers, ListResourceServers)
+        .Map(Op.DescribeResourceServer, DescribeResourceServerAsync)
+        .Map(Op.ListResourceServers, ListResourceServersAsync)
         .Map(Op.UpdateResourceServer, UpdateResourceServerAsync)
         .Map(Op.DeleteResourceServer, DeleteResourceServerAsync);
 
@@ -39,29 +41,29 @@ public sealed partial class IdentityService
     {
         var scopes = ReadScopes(request.Input);
         ResourceServer server;
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             var identifier = request.Input.Req("Identifier");
             if (state.ResourceServers.ContainsKey(identifier))
                 throw IdentityErrors.ResourceServerExists(identifier, state.Pool.Id);
-            server = new ResourceServer(state.Pool.Id, identifier, request.Input.Req("Name"), scopes, Now);
-            await WriteAsync((c, t) => HostedUiStore.SaveResourceServerAsync(c, t, server), ct).ConfigureAwait(false);
+            server = new ResourceServer(state.Pool.Id, identifier, request.Input.Req("Name"), scopes, _state.Now);
+            await _state.WriteAsync((c, t) => HostedUiStore.SaveResourceServerAsync(c, t, server), ct).ConfigureAwait(false);
             state.ResourceServers[identifier] = server;
         }
         return new JsonObject { ["ResourceServer"] = ResourceServerJson(server) };
     }
 
-    private ValueTask<AwsResponse> DescribeResourceServer(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> DescribeResourceServerAsync(AwsRequest request, CancellationToken ct)
     {
-        var state = Pool(request);
+        var state = _state.Pool(request);
         return ValueTask.FromResult<AwsResponse>(new JsonObject { ["ResourceServer"] = ResourceServerJson(RequireResourceServer(state, request.Input.Req("Identifier"))) });
     }
 
-    private ValueTask<AwsResponse> ListResourceServers(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> ListResourceServersAsync(AwsRequest request, CancellationToken ct)
     {
-        var state = Pool(request);
-        var (page, next) = Paginate(state.ResourceServers.Values.OrderBy(s => s.Identifier, StringComparer.Ordinal), s => s.Identifier,
+        var state = _state.Pool(request);
+        var (page, next) = Paging.Paginate(state.ResourceServers.Values.OrderBy(s => s.Identifier, StringComparer.Ordinal), s => s.Identifier,
             request.Input.Str("NextToken"), request.Input.Int("MaxResults") ?? 50);
         var output = new JsonObject { ["ResourceServers"] = new JsonArray(page.Select(s => (JsonNode)ResourceServerJson(s)).ToArray()) };
         if (next is not null)
@@ -73,13 +75,13 @@ public sealed partial class IdentityService
     {
         var scopes = ReadScopes(request.Input);
         ResourceServer server;
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             var old = RequireResourceServer(state, request.Input.Req("Identifier"));
             // Like Cognito, an update replaces the scope list (absent means none).
             server = old with { Name = request.Input.Req("Name"), Scopes = scopes };
-            await WriteAsync((c, t) => HostedUiStore.SaveResourceServerAsync(c, t, server), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => HostedUiStore.SaveResourceServerAsync(c, t, server), ct).ConfigureAwait(false);
             state.ResourceServers[server.Identifier] = server;
         }
         return new JsonObject { ["ResourceServer"] = ResourceServerJson(server) };
@@ -87,11 +89,11 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> DeleteResourceServerAsync(AwsRequest request, CancellationToken ct)
     {
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            var state = Pool(request);
+            var state = _state.Pool(request);
             var server = RequireResourceServer(state, request.Input.Req("Identifier"));
-            await WriteAsync((c, t) => HostedUiStore.DeleteResourceServerAsync(c, t, state.Pool.Id, server.Identifier), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => HostedUiStore.DeleteResourceServerAsync(c, t, state.Pool.Id, server.Identifier), ct).ConfigureAwait(false);
             state.ResourceServers.TryRemove(server.Identifier, out _);
         }
         return AwsResponse.Empty;

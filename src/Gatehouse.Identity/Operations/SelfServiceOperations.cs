@@ -6,19 +6,23 @@ using Gatehouse.Identity.Model;
 using Gatehouse.Protocol;
 using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
-namespace Gatehouse.Identity;
+namespace Gatehouse.Identity.Operations;
 
 /// <summary>
 /// Sign-up, confirmation codes, forgotten passwords (codes go to the local outbox) and the
 /// operations a signed-in user calls with their access token.
 /// </summary>
-public sealed partial class IdentityService
+internal sealed class SelfServiceOperations(IdentityState identity, UserChanges users, SignInChecks signIn) : IAwsOperations
 {
+    private readonly IdentityState _state = identity;
+    private readonly UserChanges _users = users;
+    private readonly SignInChecks _signIn = signIn;
+
     private const string SignUpPurpose = "signup";
     private const string ResetPurpose = "reset";
     private const int MaxCodeAttempts = 5;
 
-    private void MapSelfServiceOperations() => Definition
+    public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.SignUp, SignUpAsync)
         .Map(Op.ConfirmSignUp, ConfirmSignUpAsync)
         .Map(Op.AdminConfirmSignUp, AdminConfirmSignUpAsync)
@@ -26,7 +30,7 @@ public sealed partial class IdentityService
         .Map(Op.ForgotPassword, ForgotPasswordAsync)
         .Map(Op.ConfirmForgotPassword, ConfirmForgotPasswordAsync)
         .Map(Op.AdminResetUserPassword, AdminResetUserPasswordAsync)
-        .Map(Op.GetUser, GetUser)
+        .Map(Op.GetUser, GetUserAsync)
         .Map(Op.UpdateUserAttributes, UpdateUserAttributesAsync)
         .Map(Op.DeleteUserAttributes, DeleteUserAttributesAsync)
         .Map(Op.DeleteUser, DeleteUserAsync)
@@ -41,7 +45,7 @@ public sealed partial class IdentityService
     private (string Code, PendingCode Pending) NewCode(User user, string purpose, TimeSpan lifetime)
     {
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-        return (code, new PendingCode(purpose, CodeHash(user, purpose, code), Now + lifetime, 0));
+        return (code, new PendingCode(purpose, CodeHash(user, purpose, code), _state.Now + lifetime, 0));
     }
 
     /// <summary>Where a code goes: the email if there is one, else the phone number.</summary>
@@ -81,8 +85,8 @@ public sealed partial class IdentityService
             ? (pool.Settings["EmailVerificationSubject"]?.GetValue<string>() ?? "Your verification code",
                pool.Settings["EmailVerificationMessage"]?.GetValue<string>() ?? "Your verification code is {####}.")
             : ("Your password reset code", "Your password reset code is {####}.");
-        AddToOutbox(new OutboxMessage(Guid.NewGuid().ToString(), pool.Id, user.Username, contact.Destination, contact.Medium, purpose,
-            subject, body.Replace("{####}", code, StringComparison.Ordinal), code, Now));
+        _state.AddToOutbox(new OutboxMessage(Guid.NewGuid().ToString(), pool.Id, user.Username, contact.Destination, contact.Medium, purpose,
+            subject, body.Replace("{####}", code, StringComparison.Ordinal), code, _state.Now));
     }
 
     /// <summary>Checks a code under the write gate, counting a wrong one; returns the user without the code when it is right.</summary>
@@ -92,7 +96,7 @@ public sealed partial class IdentityService
             throw IdentityErrors.CodeMismatch();
         if (pending.Attempts >= MaxCodeAttempts)
             throw IdentityErrors.TooManyFailedAttempts();
-        if (pending.ExpiresAt <= Now)
+        if (pending.ExpiresAt <= _state.Now)
             throw IdentityErrors.CodeExpired();
         var expected = Encoding.ASCII.GetBytes(pending.Hash);
         var actual = Encoding.ASCII.GetBytes(CodeHash(current, purpose, code));
@@ -106,7 +110,7 @@ public sealed partial class IdentityService
     {
         try
         {
-            await UpdateUserAsync(state, key, user.Sub, current => current.Code is { } pending
+            await _users.UpdateUserAsync(state, key, user.Sub, current => current.Code is { } pending
                 ? current with { Code = pending with { Attempts = pending.Attempts + 1 } }
                 : current, ct).ConfigureAwait(false);
         }
@@ -120,7 +124,7 @@ public sealed partial class IdentityService
     {
         try
         {
-            return await UpdateUserAsync(state, key, user.Sub, current => then(ConsumeCode(current, purpose, code)), forceAliases, ct).ConfigureAwait(false);
+            return await _users.UpdateUserAsync(state, key, user.Sub, current => then(ConsumeCode(current, purpose, code)), forceAliases, ct).ConfigureAwait(false);
         }
         catch (Gatehouse.Core.AwsException e) when (e.Code == "CodeMismatchException")
         {
@@ -134,19 +138,19 @@ public sealed partial class IdentityService
     private async ValueTask<AwsResponse> SignUpAsync(AwsRequest request, CancellationToken ct)
     {
         var input = request.Input;
-        var (state, client) = ClientById(input.Req("ClientId"));
+        var (state, client) = _state.ClientById(input.Req("ClientId"));
         var pool = state.Pool;
         if (pool.AllowAdminCreateUserOnly)
             throw IdentityErrors.SignUpNotPermitted();
         var given = input.Req("Username");
-        CheckSecretHash(client, input.Str("SecretHash"), given);
+        SignInChecks.CheckSecretHash(client, input.Str("SecretHash"), given);
         var password = input.Str("Password") ?? throw IdentityErrors.MissingParameter("Password");
-        var (username, sub, requested) = NameNewUser(pool, given, ReadAttributes(input, "UserAttributes"));
-        var attributes = MergeAttributes(pool, [new("sub", sub)], requested, creating: true);
-        CheckRequired(pool, attributes);
+        var (username, sub, requested) = UserChanges.NameNewUser(pool, given, UserChanges.ReadAttributes(input, "UserAttributes"));
+        var attributes = UserChanges.MergeAttributes(pool, [new("sub", sub)], requested, creating: true);
+        UserChanges.CheckRequired(pool, attributes);
         PasswordPolicyChecker.Enforce(password, pool.PasswordPolicy, PasswordPolicyChecker.SignUpPrefix);
-        var now = Now;
-        var user = WithPassword(new User
+        var now = _state.Now;
+        var user = _users.WithPassword(new User
         {
             PoolId = pool.Id,
             Username = username,
@@ -166,14 +170,14 @@ public sealed partial class IdentityService
             user = user with { Code = pending };
         }
         var key = pool.UserKey(username);
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
-            EnsureLive(state);
+            _state.EnsureLive(state);
             if (state.Users.ContainsKey(key))
                 throw IdentityErrors.UserExists();
-            var displaced = ClaimAliases(state, key, attributes, force: false);
-            await WriteAsync((c, t) => SaveUsersAsync(c, t, user, displaced), ct).ConfigureAwait(false);
-            ApplyUsers(state, key, null, user, displaced);
+            var displaced = _users.ClaimAliases(state, key, attributes, force: false);
+            await _state.WriteAsync((c, t) => UserChanges.SaveUsersAsync(c, t, user, displaced), ct).ConfigureAwait(false);
+            UserChanges.ApplyUsers(state, key, null, user, displaced);
         }
         var output = new JsonObject { ["UserConfirmed"] = false, ["UserSub"] = sub };
         if (contact is { } to && code is not null)
@@ -190,10 +194,10 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> ConfirmSignUpAsync(AwsRequest request, CancellationToken ct)
     {
-        var (state, client) = ClientById(request.Input.Req("ClientId"));
+        var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
         var name = request.Input.Req("Username");
         var found = state.Find(name);
-        CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
+        SignInChecks.CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
         if (found is not { } hit)
             throw client.PreventUserExistenceErrors ? IdentityErrors.CodeMismatch() : IdentityErrors.UsernameClientNotFound();
         if (hit.User.Status != UserStatus.Unconfirmed)
@@ -227,9 +231,9 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> AdminConfirmSignUpAsync(AwsRequest request, CancellationToken ct)
     {
-        var state = Pool(request);
-        var (key, found) = RequireUser(state, request.Input.Req("Username"));
-        await UpdateUserAsync(state, key, found.Sub, current => current.Status == UserStatus.Unconfirmed
+        var state = _state.Pool(request);
+        var (key, found) = IdentityState.RequireUser(state, request.Input.Req("Username"));
+        await _users.UpdateUserAsync(state, key, found.Sub, current => current.Status == UserStatus.Unconfirmed
             ? current with { Status = UserStatus.Confirmed, Code = null }
             : throw IdentityErrors.CannotConfirm(current.Status), ct).ConfigureAwait(false);
         return AwsResponse.Empty;
@@ -237,16 +241,16 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> ResendConfirmationCodeAsync(AwsRequest request, CancellationToken ct)
     {
-        var (state, client) = ClientById(request.Input.Req("ClientId"));
+        var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
         var name = request.Input.Req("Username");
         var found = state.Find(name);
-        CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
+        SignInChecks.CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
         var (key, user) = found ?? throw IdentityErrors.UsernameClientNotFound();
         if (user.Status != UserStatus.Unconfirmed)
             throw IdentityErrors.AlreadyConfirmed();
         var contact = ContactOf(user) ?? throw IdentityErrors.NoVerifiedContact();
         var (code, pending) = NewCode(user, SignUpPurpose, TimeSpan.FromHours(24));
-        var updated = await UpdateUserAsync(state, key, user.Sub, current => current with { Code = pending }, ct).ConfigureAwait(false);
+        var updated = await _users.UpdateUserAsync(state, key, user.Sub, current => current with { Code = pending }, ct).ConfigureAwait(false);
         DeliverCode(state.Pool, updated, SignUpPurpose, code, contact);
         return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(contact.Attribute, contact.Destination, contact.Medium) };
     }
@@ -255,16 +259,16 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> ForgotPasswordAsync(AwsRequest request, CancellationToken ct)
     {
-        var (state, client) = ClientById(request.Input.Req("ClientId"));
+        var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
         var name = request.Input.Req("Username");
         var found = state.Find(name);
-        CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
+        SignInChecks.CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
         if (found is not { } hit)
         {
             if (!client.PreventUserExistenceErrors)
                 throw IdentityErrors.UsernameClientNotFound();
             // Same answer shape as for a real user, so the response does not reveal existence.
-            var fake = LooksLikeEmail(name) ? ("email", name, "EMAIL") : ("email", "x@x", "EMAIL");
+            var fake = UserChanges.LooksLikeEmail(name) ? ("email", name, "EMAIL") : ("email", "x@x", "EMAIL");
             return new JsonObject { ["CodeDeliveryDetails"] = DeliveryJson(fake.Item1, fake.Item2, fake.Item3) };
         }
         // Unlike an unknown user, a real one without a verified contact gets the error in either mode
@@ -277,7 +281,7 @@ public sealed partial class IdentityService
     private async Task SendResetCodeAsync(PoolState state, string key, User user, (string Attribute, string Destination, string Medium) contact, bool keepStatus, CancellationToken ct)
     {
         var (code, pending) = NewCode(user, ResetPurpose, TimeSpan.FromHours(1));
-        var updated = await UpdateUserAsync(state, key, user.Sub, current => current with
+        var updated = await _users.UpdateUserAsync(state, key, user.Sub, current => current with
         {
             Code = pending,
             Status = keepStatus ? current.Status : UserStatus.ResetRequired,
@@ -287,15 +291,15 @@ public sealed partial class IdentityService
 
     private async ValueTask<AwsResponse> ConfirmForgotPasswordAsync(AwsRequest request, CancellationToken ct)
     {
-        var (state, client) = ClientById(request.Input.Req("ClientId"));
+        var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
         var name = request.Input.Req("Username");
         var found = state.Find(name);
-        CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
+        SignInChecks.CheckSecretHash(client, request.Input.Str("SecretHash"), name, found?.User.Username);
         if (found is not { } hit)
             throw client.PreventUserExistenceErrors ? IdentityErrors.CodeMismatch() : IdentityErrors.UsernameClientNotFound();
         var password = request.Input.Req("Password");
         PasswordPolicyChecker.Enforce(password, state.Pool.PasswordPolicy, PasswordPolicyChecker.ChangePrefix);
-        var prepared = WithPassword(hit.User, state.Pool, password, temporary: false);
+        var prepared = _users.WithPassword(hit.User, state.Pool, password, temporary: false);
         await ApplyCodeAsync(state, hit.Key, hit.User, ResetPurpose, request.Input.Req("ConfirmationCode"), current => prepared with
         {
             Attributes = VerifiedUnlessHeld(state, hit.Key, current).Attributes,
@@ -304,14 +308,14 @@ public sealed partial class IdentityService
             Code = null,
             TokensValidAfter = current.TokensValidAfter,
         }, forceAliases: false, ct).ConfigureAwait(false);
-        Throttle.RecordSuccess(ThrottleKey(state, hit.Key));
+        _state.Throttle.RecordSuccess(SignInChecks.ThrottleKey(state, hit.Key));
         return AwsResponse.Empty;
     }
 
     private async ValueTask<AwsResponse> AdminResetUserPasswordAsync(AwsRequest request, CancellationToken ct)
     {
-        var state = Pool(request);
-        var (key, user) = RequireUser(state, request.Input.Req("Username"));
+        var state = _state.Pool(request);
+        var (key, user) = IdentityState.RequireUser(state, request.Input.Req("Username"));
         if (user.Status is UserStatus.ForceChangePassword)
             throw IdentityErrors.CannotResetPassword();
         // AWS documents the verified-contact rule for ForgotPassword only; the administrator's reset
@@ -325,46 +329,46 @@ public sealed partial class IdentityService
 
     private (PoolState State, string Key, User User) SignedInUser(AwsRequest request)
     {
-        var (state, key, user, claims) = Authenticate(request.Input.Req("AccessToken"));
+        var (state, key, user, claims) = _signIn.Authenticate(request.Input.Req("AccessToken"));
         if (!claims.Scope.Split(' ').Contains("aws.cognito.signin.user.admin"))
             throw IdentityErrors.MissingScope();
         return (state, key, user);
     }
 
-    private ValueTask<AwsResponse> GetUser(AwsRequest request, CancellationToken ct)
+    private ValueTask<AwsResponse> GetUserAsync(AwsRequest request, CancellationToken ct)
     {
         var (_, _, user) = SignedInUser(request);
         return ValueTask.FromResult<AwsResponse>(new JsonObject
         {
             ["Username"] = user.Username,
-            ["UserAttributes"] = AttributesJson(user),
+            ["UserAttributes"] = UserChanges.AttributesJson(user),
         });
     }
 
     private async ValueTask<AwsResponse> UpdateUserAttributesAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, key, user) = SignedInUser(request);
-        var updates = ReadAttributes(request.Input, "UserAttributes");
+        var updates = UserChanges.ReadAttributes(request.Input, "UserAttributes");
         // The app client's WriteAttributes, when set, bound what its users may change themselves.
-        var clientId = Authenticate(request.Input.Req("AccessToken")).Claims.ClientId;
+        var clientId = _signIn.Authenticate(request.Input.Req("AccessToken")).Claims.ClientId;
         if (state.Clients.TryGetValue(clientId, out var client) && client.WriteAttributes is { } writable
             && updates.FirstOrDefault(u => !writable.Contains(u.Key)) is { Key: not null } refused)
             throw IdentityErrors.UnauthorizedAttribute(refused.Key);
-        await UpdateAttributesAsync(state, key, user, updates, ct).ConfigureAwait(false);
+        await _users.UpdateAttributesAsync(state, key, user, updates, ct).ConfigureAwait(false);
         return new JsonObject { ["CodeDeliveryDetailsList"] = new JsonArray() };
     }
 
     private async ValueTask<AwsResponse> DeleteUserAttributesAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, key, user) = SignedInUser(request);
-        await DeleteAttributesAsync(state, key, user, request.Input.Strings("UserAttributeNames").ToList(), ct).ConfigureAwait(false);
+        await _users.DeleteAttributesAsync(state, key, user, request.Input.Strings("UserAttributeNames").ToList(), ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
 
     private async ValueTask<AwsResponse> DeleteUserAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, key, user) = SignedInUser(request);
-        await DeleteUserAsync(state, key, user, ct).ConfigureAwait(false);
+        await _users.DeleteUserAsync(state, key, user, ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
 
@@ -373,17 +377,17 @@ public sealed partial class IdentityService
         var (state, key, user) = SignedInUser(request);
         var previous = request.Input.Str("PreviousPassword") ?? throw IdentityErrors.MissingParameter("PreviousPassword");
         var proposed = request.Input.Req("ProposedPassword");
-        var throttleKey = ThrottleKey(state, key);
-        if (Throttle.IsLockedOut(throttleKey))
+        var throttleKey = SignInChecks.ThrottleKey(state, key);
+        if (_state.Throttle.IsLockedOut(throttleKey))
             throw IdentityErrors.AttemptLimitExceeded();
-        if (!CheckPassword(state, user, previous))
+        if (!_signIn.CheckPassword(state, user, previous))
         {
-            Throttle.RecordFailure(throttleKey);
+            _state.Throttle.RecordFailure(throttleKey);
             throw IdentityErrors.IncorrectCredentials();
         }
         PasswordPolicyChecker.Enforce(proposed, state.Pool.PasswordPolicy, PasswordPolicyChecker.ChangePrefix);
-        var prepared = WithPassword(user, state.Pool, proposed, temporary: false);
-        await UpdateUserAsync(state, key, user.Sub, current => current.CredentialStamp == user.CredentialStamp
+        var prepared = _users.WithPassword(user, state.Pool, proposed, temporary: false);
+        await _users.UpdateUserAsync(state, key, user.Sub, current => current.CredentialStamp == user.CredentialStamp
             ? prepared with { Attributes = current.Attributes, Enabled = current.Enabled, Status = current.Status, Code = current.Code, TokensValidAfter = current.TokensValidAfter }
             : throw IdentityErrors.IncorrectCredentials(), ct).ConfigureAwait(false);
         return AwsResponse.Empty;

@@ -1,7 +1,7 @@
 using System.Text;
 using Gatehouse.Identity.Model;
 
-namespace Gatehouse.Identity;
+namespace Gatehouse.Identity.Operations;
 
 /// <summary>
 /// ListUsers' Filter (reference §13): <c>attribute = "value"</c> (exact) or <c>attribute ^= "value"</c>

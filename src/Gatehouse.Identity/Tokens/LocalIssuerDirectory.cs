@@ -9,9 +9,9 @@ namespace Gatehouse.Identity.Tokens;
 /// </summary>
 internal sealed class LocalIssuerDirectory : ILocalIssuerDirectory
 {
-    private readonly IdentityService _service;
+    private readonly IdentityState _service;
 
-    public LocalIssuerDirectory(IdentityService service) => _service = service;
+    public LocalIssuerDirectory(IdentityState service) => _service = service;
 
     public bool TryGetSigningKey(string issuer, string keyId, out RSA? key, out bool isLocal)
     {

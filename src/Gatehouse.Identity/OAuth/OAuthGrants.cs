@@ -1,14 +1,14 @@
 using Gatehouse.Core;
 using Gatehouse.Identity.Auth;
 using Gatehouse.Identity.Model;
-using Gatehouse.Identity.OAuth;
 using Gatehouse.Identity.Tokens;
 using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
 using Microsoft.AspNetCore.Http;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
-namespace Gatehouse.Identity;
+namespace Gatehouse.Identity.OAuth;
 
 /// <summary>How a hosted sign-in step ended: signed in, a new password is needed, or a message for the page.</summary>
 internal sealed record HostedSignInResult(string? UserKey, User? User, string? ChallengeSession, IReadOnlyList<string> MissingAttributes, string? Message)
@@ -23,23 +23,12 @@ internal sealed record HostedSignInResult(string? UserKey, User? User, string? C
 /// NEW_PASSWORD_REQUIRED completion, token minting and revocation as the API flows, returning
 /// values instead of throwing, so the HTTP steps decide how a failure is shown.
 /// </summary>
-public sealed partial class IdentityService
+internal sealed class OAuthGrants(IdentityState identity, UserChanges users, SignInChecks signIn, IEnumerable<AwsServiceDefinition> definitions)
 {
-    private AuthorizationCodes? _codes;
-    private HostedSessions? _hostedSessions;
-
-    internal AuthorizationCodes Codes => LazyInitializer.EnsureInitialized(ref _codes, () => new AuthorizationCodes(_time));
-
-    internal HostedSessions HostedSessions => LazyInitializer.EnsureInitialized(ref _hostedSessions, () => new HostedSessions(_time));
-
-    internal DateTimeOffset UtcNow => Now;
-
-    private void ResetHostedUi()
-    {
-        _domains.Clear();
-        _codes?.Clear();
-        _hostedSessions?.Clear();
-    }
+    private readonly IdentityState _state = identity;
+    private readonly UserChanges _users = users;
+    private readonly SignInChecks _signIn = signIn;
+    private readonly AwsServiceDefinition _api = definitions.Single(d => d.ModelName == CognitoIdentityProvider.ModelName);
 
     /// <summary>
     /// A password sign-in from the login page, in the API flows' order (reference §6.2): unknown
@@ -56,16 +45,16 @@ public sealed partial class IdentityService
             return HostedSignInResult.Failed(IdentityErrors.IncorrectCredentials().Message);
         }
         var (key, user) = hit;
-        var throttleKey = ThrottleKey(state, key);
-        if (Throttle.IsLockedOut(throttleKey))
+        var throttleKey = SignInChecks.ThrottleKey(state, key);
+        if (_state.Throttle.IsLockedOut(throttleKey))
             return HostedSignInResult.Failed(IdentityErrors.PasswordAttemptsExceeded().Message);
-        if (!CheckPassword(state, user, password))
+        if (!_signIn.CheckPassword(state, user, password))
         {
-            Throttle.RecordFailure(throttleKey);
-            Log.HostedSignInFailed(_logger, state.Pool.Id, client.Id);
+            _state.Throttle.RecordFailure(throttleKey);
+            Log.HostedSignInFailed(_state.Logger, state.Pool.Id, client.Id);
             return HostedSignInResult.Failed(IdentityErrors.IncorrectCredentials().Message);
         }
-        Throttle.RecordSuccess(throttleKey);
+        _state.Throttle.RecordSuccess(throttleKey);
         if (!user.Enabled)
             return HostedSignInResult.Failed(IdentityErrors.UserDisabled().Message);
         switch (user.Status)
@@ -75,9 +64,9 @@ public sealed partial class IdentityService
             case UserStatus.ResetRequired:
                 return HostedSignInResult.Failed(IdentityErrors.ResetRequired().Message);
             case UserStatus.ForceChangePassword:
-                if (user.TemporaryPasswordExpiresAt is { } expires && expires <= Now)
+                if (user.TemporaryPasswordExpiresAt is { } expires && expires <= _state.Now)
                     return HostedSignInResult.Failed(IdentityErrors.TemporaryPasswordExpired().Message);
-                var session = Sessions.Add(new ChallengeSession(state.Pool.Id, client.Id, key, user.Username, "NEW_PASSWORD_REQUIRED", user.CredentialStamp, Now + client.AuthSessionValidity));
+                var session = _state.Sessions.Add(new ChallengeSession(state.Pool.Id, client.Id, key, user.Username, "NEW_PASSWORD_REQUIRED", user.CredentialStamp, _state.Now + client.AuthSessionValidity));
                 return HostedSignInResult.NewPasswordRequired(session, MissingRequiredAttributes(state, user));
         }
         return HostedSignInResult.SignedIn(key, user);
@@ -88,7 +77,7 @@ public sealed partial class IdentityService
 
     /// <summary>The attributes the new-password form must ask for (required by the pool, not yet set).</summary>
     internal IReadOnlyList<string> PendingRequiredAttributes(PoolState state, string sessionToken) =>
-        Sessions.Get(sessionToken) is { } session && state.Users.TryGetValue(session.UserKey, out var user) ? MissingRequiredAttributes(state, user) : [];
+        _state.Sessions.Get(sessionToken) is { } session && state.Users.TryGetValue(session.UserKey, out var user) ? MissingRequiredAttributes(state, user) : [];
 
     /// <summary>
     /// Completes NEW_PASSWORD_REQUIRED from the form, as RespondToAuthChallenge does: policy check,
@@ -98,7 +87,7 @@ public sealed partial class IdentityService
     internal async Task<HostedSignInResult> HostedCompleteNewPasswordAsync(PoolState state, AppClient client, string sessionToken, string password,
         IReadOnlyList<KeyValuePair<string, string>> attributes, CancellationToken ct)
     {
-        var session = Sessions.Get(sessionToken);
+        var session = _state.Sessions.Get(sessionToken);
         if (session is null || session.PoolId != state.Pool.Id || session.ClientId != client.Id || session.Challenge != "NEW_PASSWORD_REQUIRED")
             return HostedSignInResult.Failed(IdentityErrors.InvalidSession().Message);
         if (PasswordPolicyChecker.Problem(password, state.Pool.PasswordPolicy) is { } problem)
@@ -107,17 +96,17 @@ public sealed partial class IdentityService
             return HostedSignInResult.Failed(IdentityErrors.InvalidSession().Message);
         try
         {
-            var merged = MergeAttributes(state.Pool, user.Attributes, attributes, creating: false);
-            CheckRequired(state.Pool, merged);
-            var prepared = WithPassword(user, state.Pool, password, temporary: false);
-            var updated = await UpdateUserAsync(state, session.UserKey, user.Sub, current =>
+            var merged = UserChanges.MergeAttributes(state.Pool, user.Attributes, attributes, creating: false);
+            UserChanges.CheckRequired(state.Pool, merged);
+            var prepared = _users.WithPassword(user, state.Pool, password, temporary: false);
+            var updated = await _users.UpdateUserAsync(state, session.UserKey, user.Sub, current =>
             {
                 if (current.CredentialStamp != session.CredentialStamp || current.Status != UserStatus.ForceChangePassword)
                     throw IdentityErrors.InvalidSession();
-                var merged = MergeAttributes(state.Pool, current.Attributes, attributes, creating: false);
+                var merged = UserChanges.MergeAttributes(state.Pool, current.Attributes, attributes, creating: false);
                 return prepared with { Attributes = merged, Enabled = current.Enabled, Status = UserStatus.Confirmed, Code = null };
             }, ct).ConfigureAwait(false);
-            Sessions.Remove(sessionToken);
+            _state.Sessions.Remove(sessionToken);
             return updated.Enabled ? HostedSignInResult.SignedIn(session.UserKey, updated) : HostedSignInResult.Failed(IdentityErrors.UserDisabled().Message);
         }
         catch (AwsException e)
@@ -133,8 +122,8 @@ public sealed partial class IdentityService
     /// <summary>Tokens for a hosted sign-in: a new origin_jti, the granted scopes and the client's nonce in them.</summary>
     internal IssuedTokens IssueHosted(PoolState state, AppClient client, string key, User user, long authTime, string scope, string? nonce, bool withRefreshToken)
     {
-        var originJti = Guid.CreateVersion7(Now).ToString();
-        return Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), authTime, originJti, withRefreshToken, new OAuthGrantClaims(scope, nonce));
+        var originJti = Guid.CreateVersion7(_state.Now).ToString();
+        return _state.Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), authTime, originJti, withRefreshToken, new OAuthGrantClaims(scope, nonce));
     }
 
     /// <summary>The refresh_token grant: the same checks as REFRESH_TOKEN_AUTH, with the scopes the sign-in was granted.</summary>
@@ -143,17 +132,17 @@ public sealed partial class IdentityService
         var claims = TokenService.OpenRefresh(state.Keys, token);
         if (claims is null || claims.PoolId != state.Pool.Id || claims.ClientId != client.Id)
             return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.InvalidRefreshToken().Message));
-        if (claims.ExpiresAt <= Now.ToUnixTimeSeconds())
+        if (claims.ExpiresAt <= _state.Now.ToUnixTimeSeconds())
             return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.RefreshTokenExpired().Message));
         var key = state.Pool.UserKey(claims.Username);
         if (!state.Users.TryGetValue(key, out var user) || user.Sub != claims.Sub)
             return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.InvalidRefreshToken().Message));
-        if (IsRevoked(state, user, claims.OriginJti))
+        if (SignInChecks.IsRevoked(state, user, claims.OriginJti))
             return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.RefreshTokenRevoked().Message));
         if (!user.Enabled)
             return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.UserDisabled().Message));
         var scope = claims.Scope ?? "aws.cognito.signin.user.admin";
-        var tokens = Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), claims.AuthTime, claims.OriginJti, withRefreshToken: false,
+        var tokens = _state.Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), claims.AuthTime, claims.OriginJti, withRefreshToken: false,
             new OAuthGrantClaims(scope, null));
         return (tokens, scope, null);
     }
@@ -163,7 +152,7 @@ public sealed partial class IdentityService
     {
         try
         {
-            var (tokenState, _, user, claims) = Authenticate(token);
+            var (tokenState, _, user, claims) = _signIn.Authenticate(token);
             if (tokenState != state)
                 return (null, null, OAuthErrors.InvalidToken());
             return (user, claims, null);
@@ -184,10 +173,10 @@ public sealed partial class IdentityService
             return token.Split('.').Length == 3 ? OAuthErrors.UnsupportedTokenType() : null;
         if (claims.ClientId != client.Id)
             return OAuthErrors.InvalidClientUnauthorized("The token was not issued to this client.");
-        using (await GateAsync(ct).ConfigureAwait(false))
+        using (await _state.GateAsync(ct).ConfigureAwait(false))
         {
             var expires = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresAt);
-            await WriteAsync((c, t) => IdentityStore.SaveRevocationAsync(c, t, state.Pool.Id, claims.OriginJti, expires), ct).ConfigureAwait(false);
+            await _state.WriteAsync((c, t) => IdentityStore.SaveRevocationAsync(c, t, state.Pool.Id, claims.OriginJti, expires), ct).ConfigureAwait(false);
             state.Revoked[claims.OriginJti] = expires;
         }
         return null;
@@ -210,7 +199,7 @@ public sealed partial class IdentityService
         var context = new AwsRequestContext(state.Pool.Account, state.Pool.Region, Guid.NewGuid().ToString());
         try
         {
-            var response = await Definition.Handlers[operation](new AwsRequest(context, operation, input, default, http), http.RequestAborted).ConfigureAwait(false);
+            var response = await _api.Handlers[operation](new AwsRequest(context, operation, input, default, http), http.RequestAborted).ConfigureAwait(false);
             return (response.Output, null);
         }
         catch (AwsException e)
@@ -219,14 +208,5 @@ public sealed partial class IdentityService
         }
     }
 
-    internal void LogHosted(string what, string poolId, string clientId) => Log.HostedEvent(_logger, what, poolId, clientId);
-}
-
-internal static partial class Log
-{
-    [LoggerMessage(2100, LogLevel.Information, "Hosted UI: failed sign-in on pool {PoolId} (client {ClientId}).")]
-    public static partial void HostedSignInFailed(ILogger logger, string poolId, string clientId);
-
-    [LoggerMessage(2101, LogLevel.Information, "Hosted UI: {What} on pool {PoolId} (client {ClientId}).")]
-    public static partial void HostedEvent(ILogger logger, string what, string poolId, string clientId);
+    internal void LogHosted(string what, string poolId, string clientId) => Log.HostedEvent(_state.Logger, what, poolId, clientId);
 }

@@ -1,3 +1,4 @@
+using Gatehouse.Identity.Operations;
 using Gatehouse.Core;
 using Gatehouse.Identity.Model;
 
