@@ -5,7 +5,7 @@ namespace Gatehouse.Identity;
 
 /// <summary>
 /// Every error the user pools service answers with, in one place: the exception name from the model
-/// and the message Cognito uses (reference §11). Call sites never compose error strings themselves.
+/// and the message Cognito uses. Call sites never compose error strings themselves.
 /// </summary>
 internal static class IdentityErrors
 {
@@ -38,8 +38,18 @@ internal static class IdentityErrors
     public static AwsException UnsupportedFlow(string flow) => new(E.InvalidParameterException, $"Initiate Auth method not supported: {flow}");
     public static AwsException UnsupportedChallenge(string challenge) => new(E.InvalidParameterException, $"Challenge {challenge} is not supported.");
     public static AwsException MissingParameter(string name) => new(E.InvalidParameterException, $"Missing required parameter {name}");
-    public static AwsException InvalidParameter(string message) => new(E.InvalidParameterException, message);
     public static AwsException InvalidPassword(string message) => new(E.InvalidPasswordException, message);
+    public static AwsException UsernameAndAliasAttributes() => new(E.InvalidParameterException, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.");
+    public static AwsException CustomAttributeExists(string name) => new(E.InvalidParameterException, $"Existing attribute already has name custom:{name}.");
+    public static AwsException RequiredCustomAttribute() => new(E.InvalidParameterException, "Required custom attributes are not supported currently.");
+    public static AwsException MixedAuthFlows() => new(E.InvalidParameterException, "ExplicitAuthFlow ALLOW_* values and legacy values cannot be mixed.");
+    public static AwsException AuthSessionValidityRange() => new(E.InvalidParameterException, "AuthSessionValidity must be between 3 and 15 minutes.");
+    public static AwsException TokenValidityRange(string token, string min, string max) => new(E.InvalidParameterException, $"{token} validity must be between {min} and {max}.");
+    public static AwsException InvalidReadAttribute(string name) => new(E.InvalidParameterException, $"Invalid read attributes specified while creating a client: {name}");
+    public static AwsException DuplicateScopes() => new(E.InvalidParameterException, "Duplicate scopes are not allowed.");
+    public static AwsException SrpANotHex() => new(E.InvalidParameterException, "SRP_A is not a hexadecimal number.");
+    public static AwsException SrpAZero() => new(E.InvalidParameterException, "SRP_A cannot be zero mod N.");
+    public static AwsException UsernameAttributeNotDeletable(string name) => new(E.InvalidParameterException, $"Cannot delete the attribute {name} because it is used as the username.");
 
     public static AwsException SecretMissing(string clientId) => new(E.NotAuthorizedException, $"Client {clientId} is configured for secret but secret was not received");
     public static AwsException SecretHashMismatch(string clientId) => new(E.NotAuthorizedException, $"Unable to verify secret hash for client {clientId}");
@@ -86,6 +96,14 @@ internal static class IdentityErrors
     public static AwsException ResourceServerNotFound(string identifier, string poolId) => new(E.ResourceNotFoundException, $"Resource server {identifier} does not exist in user pool {poolId}.");
     public static AwsException ResourceServerExists(string identifier, string poolId) => new(E.InvalidParameterException, $"{identifier} already exists in user pool {poolId}.");
 
-    public static AwsException SchemaViolation(string attribute, string reason) =>
+    public static AwsException UnknownAttribute(string name) => SchemaViolation(name, "Attribute does not exist in the schema.");
+    public static AwsException ImmutableAttribute(string name) => SchemaViolation(name, "Attribute cannot be updated. (changing an immutable attribute)");
+    public static AwsException AttributeTooLong(string name, int max) => SchemaViolation(name, $"String must be no longer than {max} characters");
+    public static AwsException AttributeTooShort(string name, int min) => SchemaViolation(name, $"String must be no shorter than {min} characters");
+    public static AwsException AttributeNotBoolean(string name) => SchemaViolation(name, "Attribute value for Boolean must be true or false.");
+    public static AwsException AttributeNotNumber(string name) => SchemaViolation(name, "Number must be a valid number.");
+    public static AwsException RequiredAttribute(string name) => SchemaViolation(name, "The attribute is required");
+
+    private static AwsException SchemaViolation(string attribute, string reason) =>
         new(E.InvalidParameterException, $"Attributes did not conform to the schema: {attribute}: {reason}");
 }

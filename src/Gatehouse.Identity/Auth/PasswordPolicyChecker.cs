@@ -2,7 +2,7 @@ using Gatehouse.Identity.Model;
 
 namespace Gatehouse.Identity.Auth;
 
-/// <summary>Checks a password against a pool's policy, in Cognito's order and wording (reference §10).</summary>
+/// <summary>Checks a password against a pool's policy, in Cognito's order and wording.</summary>
 internal static class PasswordPolicyChecker
 {
     /// <summary>Cognito's symbol set (plus space).</summary>

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Gatehouse.Identity.Auth;
 
-/// <summary>SECRET_HASH = Base64(HMAC-SHA256(key: client secret, message: username + client id)) (reference §7).</summary>
+/// <summary>SECRET_HASH = Base64(HMAC-SHA256(key: client secret, message: username + client id)) (https://docs.aws.amazon.com/cognito/latest/developerguide/signing-up-users-in-your-app.html#cognito-user-pools-computing-secret-hash).</summary>
 internal static class SecretHash
 {
     public static string Compute(string clientSecret, string username, string clientId) =>

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Gatehouse.Identity.Auth;
 
 /// <summary>
-/// Cognito's lockout for failed sign-ins (reference §6.6): five failures are free; each further one
+/// Cognito's lockout for failed sign-ins (https://docs.aws.amazon.com/cognito/latest/developerguide/authentication.html#authentication-flow-lockout-behavior): five failures are free; each further one
 /// locks the user out for 1 s, doubling up to 15 minutes; attempts during a lockout are refused
 /// without checking the password (so they do not extend it), and 15 minutes without a failure
 /// forgets the history. The cap is what keeps one attacker from locking a user out for good.

@@ -6,7 +6,7 @@ using System.Text;
 namespace Gatehouse.Identity.Auth;
 
 /// <summary>
-/// SRP-6a exactly as Cognito's clients compute it (reference §8): the 3072-bit group, SHA-256,
+/// SRP-6a exactly as Cognito's clients compute it: the 3072-bit group, SHA-256,
 /// Java-style sign-padded hex ("padHex") fed to every hash, HKDF with the info "Caldera Derived Key"
 /// and a 16-byte session key. This is the protocol on top of the framework's primitives
 /// (BigInteger, SHA-256, HMAC, HKDF).

@@ -18,7 +18,7 @@ internal sealed class AppClient
         Created = created;
         Modified = modified;
         var flows = (settings["ExplicitAuthFlows"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
-        // A client created without ExplicitAuthFlows allows refresh, SRP and custom auth (reference §6.1).
+        // A client created without ExplicitAuthFlows allows refresh, SRP and custom auth.
         Flows = flows is { Count: > 0 } ? flows : ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"];
         var units = settings["TokenValidityUnits"] as JsonObject;
         AccessTokenValidity = Validity(settings["AccessTokenValidity"], units?["AccessToken"], "hours", TimeSpan.FromHours(1));

@@ -48,21 +48,21 @@ internal sealed partial class UserChanges(IdentityState identity)
         foreach (var (name, value) in updates)
         {
             if (!pool.Schema.TryGetValue(name, out var attribute))
-                throw IdentityErrors.SchemaViolation(name, "Attribute does not exist in the schema.");
+                throw IdentityErrors.UnknownAttribute(name);
             if (name == "sub" || (!creating && !attribute.Mutable))
-                throw IdentityErrors.SchemaViolation(name, "Attribute cannot be updated. (changing an immutable attribute)");
+                throw IdentityErrors.ImmutableAttribute(name);
             if (value.Length > (attribute.MaxLength ?? 2048))
-                throw IdentityErrors.SchemaViolation(name, $"String must be no longer than {attribute.MaxLength ?? 2048} characters");
+                throw IdentityErrors.AttributeTooLong(name, attribute.MaxLength ?? 2048);
             if (attribute.MinLength is { } min && value.Length < min)
-                throw IdentityErrors.SchemaViolation(name, $"String must be no shorter than {min} characters");
+                throw IdentityErrors.AttributeTooShort(name, min);
             if (name == "email" && !LooksLikeEmail(value))
                 throw IdentityErrors.InvalidEmail();
             if (name == "phone_number" && !PhonePattern().IsMatch(value))
                 throw IdentityErrors.InvalidPhone();
             if (attribute.DataType == "Boolean" && value is not ("true" or "false"))
-                throw IdentityErrors.SchemaViolation(name, "Attribute value for Boolean must be true or false.");
+                throw IdentityErrors.AttributeNotBoolean(name);
             if (attribute.DataType == "Number" && !double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _))
-                throw IdentityErrors.SchemaViolation(name, "Number must be a valid number.");
+                throw IdentityErrors.AttributeNotNumber(name);
             var index = result.FindIndex(a => a.Key == name);
             if (index >= 0)
                 result[index] = new(name, value);
@@ -80,7 +80,7 @@ internal sealed partial class UserChanges(IdentityState identity)
         foreach (var attribute in pool.Schema.Values)
         {
             if (attribute.Required && attribute.Name != "sub" && !attributes.Any(a => a.Key == attribute.Name))
-                throw IdentityErrors.SchemaViolation(attribute.Name, "The attribute is required");
+                throw IdentityErrors.RequiredAttribute(attribute.Name);
         }
     }
     /// <summary>
@@ -222,13 +222,13 @@ internal sealed partial class UserChanges(IdentityState identity)
         foreach (var name in names)
         {
             if (!pool.Schema.TryGetValue(name, out var attribute))
-                throw IdentityErrors.SchemaViolation(name, "Attribute does not exist in the schema.");
+                throw IdentityErrors.UnknownAttribute(name);
             if (attribute.Required || name == "sub")
-                throw IdentityErrors.SchemaViolation(name, "The attribute is required");
+                throw IdentityErrors.RequiredAttribute(name);
             if (!attribute.Mutable)
-                throw IdentityErrors.SchemaViolation(name, "Attribute cannot be updated. (changing an immutable attribute)");
+                throw IdentityErrors.ImmutableAttribute(name);
             if (pool.UsernameAttributes.Contains(name))
-                throw IdentityErrors.InvalidParameter($"Cannot delete the attribute {name} because it is used as the username.");
+                throw IdentityErrors.UsernameAttributeNotDeletable(name);
         }
     }
     internal async Task DeleteAttributesAsync(PoolState state, string key, User found, List<string> names, CancellationToken ct)

@@ -10,7 +10,7 @@ internal sealed record AuthorizationGrant(
     string? CodeChallenge, string? CodeChallengeMethod, long AuthTime, DateTimeOffset Expires);
 
 /// <summary>
-/// Authorization codes: random, single use, five minutes (reference §4.5). Kept in memory: a code
+/// Authorization codes: random, single use, five minutes. Kept in memory: a code
 /// outliving a restart is not worth a write, and a client whose code was lost simply signs in again.
 /// Taking a code removes it atomically, so two concurrent exchanges cannot both succeed.
 /// </summary>

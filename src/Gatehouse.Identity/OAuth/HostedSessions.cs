@@ -13,7 +13,7 @@ internal sealed record HostedSession(string PoolId, string UserKey, string Sub, 
 /// </summary>
 internal sealed class HostedSessions
 {
-    /// <summary>Cognito's hosted-UI session cookies last one hour (reference §12).</summary>
+    /// <summary>Cognito's hosted-UI session cookies last one hour.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     private readonly ConcurrentDictionary<string, HostedSession> _sessions = new(StringComparer.Ordinal);

@@ -31,7 +31,7 @@ internal sealed class OAuthGrants(IdentityState identity, UserChanges users, Sig
     private readonly AwsServiceDefinition _api = definitions.Single(d => d.ModelName == CognitoIdentityProvider.ModelName);
 
     /// <summary>
-    /// A password sign-in from the login page, in the API flows' order (reference §6.2): unknown
+    /// A password sign-in from the login page, in the API flows' order: unknown
     /// user, lockout, password, then the user's state. The page never tells unknown users from
     /// wrong passwords, whatever the client's PreventUserExistenceErrors says.
     /// </summary>

@@ -24,14 +24,14 @@ internal sealed class ClientOperations(IdentityState identity) : IAwsOperations
     {
         var flows = input.Strings("ExplicitAuthFlows").ToList();
         if (flows.Any(LegacyFlows.Contains) && flows.Any(f => !LegacyFlows.Contains(f)))
-            throw IdentityErrors.InvalidParameter("ExplicitAuthFlow ALLOW_* values and legacy values cannot be mixed.");
+            throw IdentityErrors.MixedAuthFlows();
 
         var units = input.Obj("TokenValidityUnits");
         CheckValidity(input.Long("AccessTokenValidity"), units?["AccessToken"]?.GetValue<string>() ?? "hours", TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), "Access token");
         CheckValidity(input.Long("IdTokenValidity"), units?["IdToken"]?.GetValue<string>() ?? "hours", TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), "Id token");
         CheckValidity(input.Long("RefreshTokenValidity") is 0 ? null : input.Long("RefreshTokenValidity"), units?["RefreshToken"]?.GetValue<string>() ?? "days", TimeSpan.FromMinutes(60), TimeSpan.FromDays(3650), "Refresh token");
         if (input.Long("AuthSessionValidity") is < 3 or > 15)
-            throw IdentityErrors.InvalidParameter("AuthSessionValidity must be between 3 and 15 minutes.");
+            throw IdentityErrors.AuthSessionValidityRange();
 
         var settings = new JsonObject();
         string[] copied =
@@ -65,7 +65,7 @@ internal sealed class ClientOperations(IdentityState identity) : IAwsOperations
             _ => TimeSpan.FromDays(value.Value),
         };
         if (span < min || span > max)
-            throw IdentityErrors.InvalidParameter($"{what} validity must be between {Describe(min)} and {Describe(max)}.");
+            throw IdentityErrors.TokenValidityRange(what, Describe(min), Describe(max));
     }
 
     private static string Describe(TimeSpan span) => span.TotalDays >= 1 ? $"{span.TotalDays:0} day(s)" : span.TotalHours >= 1 ? $"{span.TotalHours:0} hour(s)" : $"{span.TotalMinutes:0} minutes";
@@ -75,7 +75,7 @@ internal sealed class ClientOperations(IdentityState identity) : IAwsOperations
         foreach (var name in input.Strings("ReadAttributes").Concat(input.Strings("WriteAttributes")))
         {
             if (!state.Pool.Schema.ContainsKey(name))
-                throw IdentityErrors.InvalidParameter($"Invalid read attributes specified while creating a client: {name}");
+                throw IdentityErrors.InvalidReadAttribute(name);
         }
     }
 

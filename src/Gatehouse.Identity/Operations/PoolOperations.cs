@@ -38,7 +38,7 @@ internal sealed class PoolOperations(IdentityState identity) : IAwsOperations
         var input = request.Input;
         var now = _state.Now;
         if (input.Arr("UsernameAttributes") is { Count: > 0 } && input.Arr("AliasAttributes") is { Count: > 0 })
-            throw IdentityErrors.InvalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.");
+            throw IdentityErrors.UsernameAndAliasAttributes();
         var settings = BuildPoolSettings(input, previous: null);
         settings["SchemaAttributes"] = BuildSchema(input.Arr("Schema"));
         foreach (var name in new[] { "UsernameAttributes", "AliasAttributes", "UsernameConfiguration" })
@@ -118,9 +118,9 @@ internal sealed class PoolOperations(IdentityState identity) : IAwsOperations
             if (name.StartsWith("custom:", StringComparison.Ordinal))
                 name = name["custom:".Length..];
             if (custom.Any(c => c["Name"]!.GetValue<string>() == "custom:" + name))
-                throw IdentityErrors.InvalidParameter($"Existing attribute already has name custom:{name}.");
+                throw IdentityErrors.CustomAttributeExists(name);
             if (item["Required"]?.GetValue<bool>() == true)
-                throw IdentityErrors.InvalidParameter("Required custom attributes are not supported currently.");
+                throw IdentityErrors.RequiredCustomAttribute();
             var type = item["AttributeDataType"]?.GetValue<string>() ?? "String";
             var entry = new JsonObject
             {

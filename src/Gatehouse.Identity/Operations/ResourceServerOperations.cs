@@ -22,7 +22,7 @@ internal sealed class ResourceServerOperations(IdentityState identity) : IAwsOpe
         var scopes = (input.Arr("Scopes") ?? []).OfType<JsonObject>()
             .Select(s => new ResourceServerScope(s["ScopeName"]!.GetValue<string>(), s["ScopeDescription"]?.GetValue<string>() ?? "")).ToList();
         if (scopes.Select(s => s.Name).Distinct(StringComparer.Ordinal).Count() != scopes.Count)
-            throw IdentityErrors.InvalidParameter("Duplicate scopes are not allowed.");
+            throw IdentityErrors.DuplicateScopes();
         return scopes;
     }
 

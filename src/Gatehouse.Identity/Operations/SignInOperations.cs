@@ -10,7 +10,7 @@ using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
 namespace Gatehouse.Identity.Operations;
 
-/// <summary>Sign-in: the password, SRP and refresh flows, challenges, sign-out and revocation (reference §5–§8).</summary>
+/// <summary>Sign-in: the password, SRP and refresh flows, challenges, sign-out and revocation.</summary>
 internal sealed class SignInOperations(IdentityState identity, UserChanges users, SignInChecks signIn) : IAwsOperations
 {
     private readonly IdentityState _state = identity;
@@ -96,7 +96,7 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
     }
 
 
-    /// <summary>The state checks after a correct password (or SRP proof), in Cognito's order (reference §6.2 step 6).</summary>
+    /// <summary>The state checks after a correct password (or SRP proof), in Cognito's order: disabled, unconfirmed, reset required, then a temporary password.</summary>
     private JsonObject AfterPasswordVerified(PoolState state, AppClient client, string key, User user)
     {
         if (!user.Enabled)
@@ -219,17 +219,17 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         return SignedIn(state, client, session.UserKey, updated);
     }
 
-    // ---- SRP (reference §6.3, §8) ----
+    // ---- SRP (USER_SRP_AUTH, then PASSWORD_VERIFIER) ----
 
     private JsonObject StartSrp(PoolState state, AppClient client, Dictionary<string, string> parameters)
     {
         var name = SignInChecks.Required(parameters, "USERNAME");
         var aHex = SignInChecks.Required(parameters, "SRP_A");
         if (aHex.Length > 2048 || !aHex.All(char.IsAsciiHexDigit))
-            throw IdentityErrors.InvalidParameter("SRP_A is not a hexadecimal number.");
+            throw IdentityErrors.SrpANotHex();
         var clientA = Srp.FromHex(aHex);
         if ((clientA % Srp.N).IsZero)
-            throw IdentityErrors.InvalidParameter("SRP_A cannot be zero mod N.");
+            throw IdentityErrors.SrpAZero();
         var found = state.Find(name);
         SignInChecks.CheckSecretHash(client, parameters.GetValueOrDefault("SECRET_HASH"), name, found?.User.Username);
 

@@ -4,7 +4,7 @@ using Gatehouse.Identity.Model;
 namespace Gatehouse.Identity.Operations;
 
 /// <summary>
-/// ListUsers' Filter (reference §13): <c>attribute = "value"</c> (exact) or <c>attribute ^= "value"</c>
+/// ListUsers' Filter (https://docs.aws.amazon.com/cognitoidentityprovider/latest/APIReference/API_ListUsers.html): <c>attribute = "value"</c> (exact) or <c>attribute ^= "value"</c>
 /// (prefix), one attribute, the value in double quotes with <c>\"</c> escapes.
 /// </summary>
 internal sealed record UserFilter(string Attribute, bool Prefix, string Value)

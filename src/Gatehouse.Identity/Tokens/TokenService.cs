@@ -22,7 +22,7 @@ internal sealed record AccessClaims(string PoolId, string ClientId, string Usern
 internal sealed record IssuedTokens(string AccessToken, string IdToken, string? RefreshToken, int ExpiresIn);
 
 /// <summary>
-/// Mints and reads tokens with Cognito's exact claim sets (reference §4): RS256 JWTs (ID and access
+/// Mints and reads tokens with Cognito's exact claim sets (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html): RS256 JWTs (ID and access
 /// tokens signed with different keys, kid in the header, no typ) and refresh tokens that are opaque,
 /// five-segment JWE-shaped strings sealed with the pool's AES-256-GCM key. Refresh tokens are
 /// self-contained so a refresh costs no database read or write; revocation is a short list of
