@@ -66,6 +66,7 @@ internal static class IdentityErrors
     public static AwsException AttemptLimitExceeded() => new(E.LimitExceededException, "Attempt limit exceeded, please try after some time.");
     public static AwsException TooManyFailedAttempts() => new(E.TooManyFailedAttemptsException, "Too many failed attempts.");
 
+    public static AwsException TooManyRequests() => new(E.TooManyRequestsException, "Too many requests are being processed; retry after a moment.");
     public static AwsException DeletionProtected() => new(E.InvalidParameterException, "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.");
     public static AwsException RevocationDisabled() => new(E.UnsupportedOperationException, "Token revocation is not enabled for this app client.");
     public static AwsException UnsupportedTokenType() => new(E.UnsupportedTokenTypeException, "The token provided is not a refresh token.");

@@ -73,19 +73,49 @@ public sealed class AuthLogicTests
         var time = new ManualTime();
         var throttle = new SignInThrottle(time);
         for (var i = 0; i < 5; i++)
-            throttle.RecordFailure("u");
+            Assert.True(throttle.TryBegin("u"));
         Assert.False(throttle.IsLockedOut("u"));
-        throttle.RecordFailure("u");
+        Assert.True(throttle.TryBegin("u"));
         Assert.True(throttle.IsLockedOut("u"));
+        Assert.False(throttle.TryBegin("u"));
         time.Advance(TimeSpan.FromSeconds(2));
         Assert.False(throttle.IsLockedOut("u"));
-        throttle.RecordFailure("u");
+        Assert.True(throttle.TryBegin("u"));
         Assert.True(throttle.IsLockedOut("u"));
         time.Advance(TimeSpan.FromMinutes(16));
         Assert.False(throttle.IsLockedOut("u"));
         // After 15 quiet minutes the history is forgotten: one failure does not lock.
-        throttle.RecordFailure("u");
+        Assert.True(throttle.TryBegin("u"));
         Assert.False(throttle.IsLockedOut("u"));
+    }
+
+    [Fact]
+    public void SignInThrottle_Success_ForgivesTheReservedAttempt()
+    {
+        var throttle = new SignInThrottle(new ManualTime());
+        for (var i = 0; i < 5; i++)
+            Assert.True(throttle.TryBegin("u"));
+        Assert.True(throttle.TryBegin("u"));
+        throttle.RecordSuccess("u");
+        Assert.False(throttle.IsLockedOut("u"));
+        for (var i = 0; i < 5; i++)
+            Assert.True(throttle.TryBegin("u"));
+        Assert.False(throttle.IsLockedOut("u"));
+    }
+
+    [Fact]
+    public void SignInThrottle_ConcurrentGuessesAfterFreeFailures_OnlyOneChecked()
+    {
+        var throttle = new SignInThrottle(new ManualTime());
+        for (var i = 0; i < 5; i++)
+            Assert.True(throttle.TryBegin("u"));
+        var admitted = 0;
+        Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, _ =>
+        {
+            if (throttle.TryBegin("u"))
+                Interlocked.Increment(ref admitted);
+        });
+        Assert.Equal(1, admitted);
     }
 
     [Fact]
@@ -93,10 +123,19 @@ public sealed class AuthLogicTests
     {
         var time = new ManualTime();
         var throttle = new SignInThrottle(time);
+        var longest = TimeSpan.Zero;
         for (var i = 0; i < 40; i++)
-            throttle.RecordFailure("u");
+        {
+            var waited = TimeSpan.Zero;
+            while (!throttle.TryBegin("u"))
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                waited += TimeSpan.FromSeconds(1);
+            }
+            longest = waited > longest ? waited : longest;
+        }
         // 35 failures past the free five would double the lockout far beyond a day; it stops at 15 minutes.
-        Assert.True(throttle.IsLockedOut("u"));
+        Assert.Equal(TimeSpan.FromMinutes(15), longest);
         time.Advance(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(1));
         Assert.True(throttle.IsLockedOut("u"));
         time.Advance(TimeSpan.FromSeconds(2));

@@ -237,4 +237,73 @@ public sealed class InProcessTests : IAsyncLifetime
         var error = await FailsAsync("UpdateUserAttributes", $$$"""{"AccessToken":"{{{access}}}","UserAttributes":[{"Name":"name","Value":"Wes"}]}""");
         Assert.Equal(("NotAuthorizedException", "A client attempted to write unauthorized attribute: name"), (error.Code, error.Message));
     }
+
+    private async Task<string> UserPasswordFailureAsync(string client, string user, string password)
+    {
+        var error = await FailsAsync("InitiateAuth", $$$"""{"ClientId":"{{{client}}}","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"USERNAME":"{{{user}}}","PASSWORD":"{{{password}}}"}}""");
+        return error.Code + ": " + error.Message;
+    }
+
+    [Fact]
+    public async Task InitiateAuth_ConcurrentWrongGuessesAfterFreeFailures_OnlyOneChecked()
+    {
+        var (pool, client) = await PoolAsync();
+        await CallAsync("AdminCreateUser", $$"""{"UserPoolId":"{{pool}}","Username":"vic","MessageAction":"SUPPRESS"}""");
+        await CallAsync("AdminSetUserPassword", $$"""{"UserPoolId":"{{pool}}","Username":"vic","Password":"Vic-Passw0rd!","Permanent":true}""");
+        for (var i = 0; i < 5; i++)
+            Assert.Equal("NotAuthorizedException: Incorrect username or password.", await UserPasswordFailureAsync(client, "vic", "guess-" + i));
+
+        // The clock stands still, so the lockout the sixth attempt starts lasts for the whole burst.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => UserPasswordFailureAsync(client, "vic", "burst-" + i))));
+        Assert.Equal(1, answers.Count(a => a == "NotAuthorizedException: Incorrect username or password."));
+        Assert.Equal(15, answers.Count(a => a == "NotAuthorizedException: Password attempts exceeded"));
+
+        // The right password is refused during the lockout, and accepted once it is over.
+        Assert.Equal("NotAuthorizedException: Password attempts exceeded", await UserPasswordFailureAsync(client, "vic", "Vic-Passw0rd!"));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.NotNull((await SignInAsync(pool, client, "vic", "Vic-Passw0rd!"))["AuthenticationResult"]);
+    }
+
+    [Fact]
+    public async Task InitiateAuth_PreventUserExistenceErrors_UnknownAndExistingUsersAnsweredAlike()
+    {
+        var (pool, client) = await PoolAsync(""","PreventUserExistenceErrors":"ENABLED" """);
+        await CallAsync("AdminCreateUser", $$"""{"UserPoolId":"{{pool}}","Username":"real","MessageAction":"SUPPRESS"}""");
+        await CallAsync("AdminSetUserPassword", $$"""{"UserPoolId":"{{pool}}","Username":"real","Password":"Real-Passw0rd!","Permanent":true}""");
+        var real = new List<string>();
+        var ghost = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            real.Add(await UserPasswordFailureAsync(client, "real", "wrong-" + i));
+            ghost.Add(await UserPasswordFailureAsync(client, "ghost", "wrong-" + i));
+        }
+        Assert.Equal(real, ghost);
+        Assert.Equal("NotAuthorizedException: Password attempts exceeded", ghost[^1]);
+
+        // Without the setting, an unknown user is named as such, as in Cognito.
+        var (_, open) = await PoolAsync();
+        Assert.Equal("UserNotFoundException: User does not exist.", await UserPasswordFailureAsync(open, "ghost", "wrong"));
+    }
+
+    [Fact]
+    public async Task InitiateAuth_MoreConcurrentHashesThanTheServerTakes_ShedWithTooManyRequests()
+    {
+        var (_, client) = await PoolAsync(""","PreventUserExistenceErrors":"ENABLED" """);
+        // Distinct unknown names: none is locked out, so every attempt needs a full (decoy) hash.
+        // Each on its own thread, all released at once: as many callers as Kestrel would serve at a time.
+        var answers = new string[64];
+        using var start = new Barrier(answers.Length);
+        var threads = Enumerable.Range(0, answers.Length).Select(i => new Thread(() =>
+        {
+            start.SignalAndWait();
+            answers[i] = UserPasswordFailureAsync(client, "nobody-" + i, "wrong").GetAwaiter().GetResult();
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        var shed = answers.Count(a => a.StartsWith("TooManyRequestsException:", StringComparison.Ordinal));
+        var checkedCount = answers.Count(a => a == "NotAuthorizedException: Incorrect username or password.");
+        Assert.True(shed > 0, "no attempt was shed");
+        Assert.True(checkedCount >= Environment.ProcessorCount, $"only {checkedCount} attempts were checked");
+        Assert.Equal(answers.Length, shed + checkedCount);
+    }
 }

@@ -19,6 +19,42 @@ internal static class PasswordHasher
     // Verified against when a user does not exist, so an unknown user costs as much as a wrong password.
     private static readonly Lazy<string> Decoy = new(() => Hash("gatehouse-decoy-" + Guid.NewGuid()));
 
+    /// <summary>
+    /// One slot per core: a hash takes a core for its whole duration, so more at once only slows every
+    /// request (health checks and token checks included). A few callers may wait for a slot; beyond
+    /// that, or after waiting too long, the call is shed with TooManyRequestsException, which the
+    /// SDKs retry with back-off.
+    /// </summary>
+    private static readonly SemaphoreSlim Slots = new(Environment.ProcessorCount, Environment.ProcessorCount);
+    private static readonly int MaxWaiting = 4 * Environment.ProcessorCount;
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
+    private static int _waiting;
+
+    /// <summary>Takes a hashing slot until disposed; throws TooManyRequestsException when the server is saturated.</summary>
+    public static Slot EnterSlot()
+    {
+        if (Slots.Wait(0))
+            return new Slot();
+        if (Interlocked.Increment(ref _waiting) > MaxWaiting)
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw IdentityErrors.TooManyRequests();
+        }
+        try
+        {
+            return Slots.Wait(MaxWait) ? new Slot() : throw IdentityErrors.TooManyRequests();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    public readonly struct Slot : IDisposable
+    {
+        public void Dispose() => Slots.Release();
+    }
+
     public static string Hash(string password)
     {
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
@@ -38,5 +74,5 @@ internal static class PasswordHasher
     }
 
     /// <summary>Spends the time of one verification without a user (unknown-user path).</summary>
-    public static void VerifyDecoy(string password) => Verify(password, null);
+    public static bool VerifyDecoy(string password) => Verify(password, null);
 }

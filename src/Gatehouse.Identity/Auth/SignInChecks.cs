@@ -21,6 +21,7 @@ internal sealed class SignInChecks(IdentityState identity)
 
     internal static string Required(Dictionary<string, string> parameters, string name) =>
         parameters.TryGetValue(name, out var value) && value.Length > 0 ? value : throw IdentityErrors.MissingParameter(name);
+
     internal static void CheckSecretHash(AppClient client, string? supplied, params ReadOnlySpan<string?> usernames)
     {
         if (client.Secret is null)
@@ -30,19 +31,50 @@ internal sealed class SignInChecks(IdentityState identity)
         if (!SecretHash.Matches(supplied, client.Secret, client.Id, usernames))
             throw IdentityErrors.SecretHashMismatch(client.Id);
     }
+
     internal static string ThrottleKey(PoolState state, string userKey) => state.Pool.Id + "/" + userKey;
-    /// <summary>The slow hash, unless this exact password was verified for this user (and credential stamp) minutes ago.</summary>
-    internal bool CheckPassword(PoolState state, User user, string password)
+
+    /// <summary>
+    /// Where a name that is no user keeps its failures: unknown names are locked out like users, so a
+    /// client that hides user existence answers both alike. NUL never occurs in a username.
+    /// </summary>
+    internal static string UnknownThrottleKey(PoolState state, string name) => state.Pool.Id + "/\0" + name.ToLowerInvariant();
+
+    /// <summary>
+    /// The password check of every sign-in path, in this order: a lockout refuses at once (without
+    /// hashing, so it does not extend itself); a password verified for this user and credential stamp
+    /// minutes ago is accepted from the cache; otherwise a hashing slot is taken, the attempt reserved
+    /// (<see cref="SignInThrottle.TryBegin"/>) and the slow hash computed — against a decoy for an
+    /// unknown user, so that answer costs the same time as a wrong password.
+    /// </summary>
+    internal PasswordCheck CheckPassword(PoolState state, string name, (string Key, User User)? found, string password)
     {
-        if (user.PasswordHash is null)
-            return false;
-        if (_state.Credentials.Contains(state.Pool.Id, user.Username, user.CredentialStamp, password))
-            return true;
-        if (!PasswordHasher.Verify(password, user.PasswordHash))
-            return false;
-        _state.Credentials.Add(state.Pool.Id, user.Username, user.CredentialStamp, password);
-        return true;
+        var throttleKey = found is { } hit ? ThrottleKey(state, hit.Key) : UnknownThrottleKey(state, name);
+        if (_state.Throttle.IsLockedOut(throttleKey))
+            return PasswordCheck.LockedOut;
+        var user = found?.User;
+        if (user is { PasswordHash: not null } && _state.Credentials.Contains(state.Pool.Id, user.Username, user.CredentialStamp, password))
+        {
+            _state.Throttle.RecordSuccess(throttleKey);
+            return PasswordCheck.Correct;
+        }
+        bool correct;
+        using (PasswordHasher.EnterSlot())
+        {
+            if (!_state.Throttle.TryBegin(throttleKey))
+                return PasswordCheck.LockedOut;
+            correct = user?.PasswordHash is { } hash ? PasswordHasher.Verify(password, hash) : PasswordHasher.VerifyDecoy(password);
+        }
+        if (!correct)
+        {
+            _state.Throttle.RecordFailure(throttleKey);
+            return PasswordCheck.Wrong;
+        }
+        _state.Throttle.RecordSuccess(throttleKey);
+        _state.Credentials.Add(state.Pool.Id, user!.Username, user.CredentialStamp, password);
+        return PasswordCheck.Correct;
     }
+
     /// <summary>
     /// A sign-in is revoked when RevokeToken named it, or when it predates the user's last global
     /// sign-out. origin_jti is a version-7 UUID, so it carries the sign-in time to the millisecond.
@@ -55,6 +87,7 @@ internal sealed class SignInChecks(IdentityState identity)
             return false;
         return !Guid.TryParse(originJti, out var guid) || guid.Version != 7 || SignInTime(guid) <= after;
     }
+
     private static DateTimeOffset SignInTime(Guid v7)
     {
         Span<byte> bytes = stackalloc byte[16];
@@ -64,6 +97,7 @@ internal sealed class SignInChecks(IdentityState identity)
             ms = (ms << 8) | bytes[i];
         return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
+
     /// <summary>Verifies an access token for the user-facing operations (GetUser, ChangePassword, GlobalSignOut, ...).</summary>
     internal (PoolState State, string Key, User User, AccessClaims Claims) Authenticate(string token)
     {
@@ -98,6 +132,14 @@ internal sealed class SignInChecks(IdentityState identity)
             throw IdentityErrors.InvalidAccessToken();
         }
     }
+
     internal static bool FixedEquals(string? a, string b) =>
         a is not null && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
+}
+
+internal enum PasswordCheck
+{
+    Correct,
+    Wrong,
+    LockedOut,
 }

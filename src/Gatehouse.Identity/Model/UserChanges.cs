@@ -19,8 +19,10 @@ internal sealed partial class UserChanges(IdentityState identity)
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex EmailPattern();
+
     [GeneratedRegex(@"^\+[0-9]{4,15}$")]
     private static partial Regex PhonePattern();
+
     /// <summary>
     /// A user's password material: the slow hash, the SRP salt and (sealed) verifier, and a new
     /// credential stamp (which retires cached checks of the old password). Computed before taking
@@ -28,18 +30,23 @@ internal sealed partial class UserChanges(IdentityState identity)
     /// </summary>
     internal User WithPassword(User user, UserPool pool, string password, bool temporary)
     {
+        string hash;
+        using (PasswordHasher.EnterSlot())
+            hash = PasswordHasher.Hash(password);
         var salt = Srp.NewSalt();
         var verifier = Srp.Verifier(pool.SrpPoolName, user.Username, password, salt);
         return user with
         {
-            PasswordHash = PasswordHasher.Hash(password),
+            PasswordHash = hash,
             SrpSalt = salt.ToByteArray(isUnsigned: true, isBigEndian: true),
             SrpVerifier = _state.Box.Seal(verifier.ToByteArray(isUnsigned: true, isBigEndian: true)),
             CredentialStamp = Guid.NewGuid().ToString("N"),
             TemporaryPasswordExpiresAt = temporary ? _state.Now.AddDays(pool.PasswordPolicy.TemporaryPasswordValidityDays) : null,
         };
     }
+
     internal System.Numerics.BigInteger OpenVerifier(User user) => Srp.FromBytes(_state.Box.Open(user.SrpVerifier!));
+
     /// <summary>Validates attribute writes against the schema and merges them into <paramref name="existing"/> (order kept).</summary>
     internal static List<KeyValuePair<string, string>> MergeAttributes(UserPool pool, IEnumerable<KeyValuePair<string, string>> existing,
         IEnumerable<KeyValuePair<string, string>> updates, bool creating)
@@ -71,10 +78,12 @@ internal sealed partial class UserChanges(IdentityState identity)
         }
         return result;
     }
+
     internal static List<KeyValuePair<string, string>> ReadAttributes(JsonObject input, string member) =>
         (input.Arr(member) ?? []).OfType<JsonObject>()
             .Select(a => new KeyValuePair<string, string>(a["Name"]!.GetValue<string>(), a["Value"]?.GetValue<string>() ?? ""))
             .ToList();
+
     internal static void CheckRequired(UserPool pool, IReadOnlyList<KeyValuePair<string, string>> attributes)
     {
         foreach (var attribute in pool.Schema.Values)
@@ -83,6 +92,7 @@ internal sealed partial class UserChanges(IdentityState identity)
                 throw IdentityErrors.RequiredAttribute(attribute.Name);
         }
     }
+
     /// <summary>
     /// Checks the sign-in aliases <paramref name="attributes"/> give (see <see cref="PoolState.AliasesOf"/>)
     /// against the other users. A username attribute another user holds is refused as before; an alias
@@ -116,6 +126,7 @@ internal sealed partial class UserChanges(IdentityState identity)
         }
         return displaced;
     }
+
     /// <summary>Saves a user and the users who lost an alias to them, in one transaction.</summary>
     internal static async Task SaveUsersAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction t, User user, List<(string Key, User User)> displaced)
     {
@@ -123,6 +134,7 @@ internal sealed partial class UserChanges(IdentityState identity)
             await IdentityStore.SaveUserAsync(c, t, other).ConfigureAwait(false);
         await IdentityStore.SaveUserAsync(c, t, user).ConfigureAwait(false);
     }
+
     /// <summary>Applies a saved user and its displaced alias holders in memory: the holders first, so the index ends with the new owner.</summary>
     internal static void ApplyUsers(PoolState state, string key, User? old, User user, List<(string Key, User User)> displaced)
     {
@@ -133,6 +145,7 @@ internal sealed partial class UserChanges(IdentityState identity)
         }
         IdentityState.ApplyUser(state, key, old, user);
     }
+
     /// <summary>
     /// Works out the stored username and the attributes implied by the name given at creation: with
     /// email or phone sign-in, the given name is that attribute and the username is the sub.
@@ -159,10 +172,13 @@ internal sealed partial class UserChanges(IdentityState identity)
             throw IdentityErrors.UsernameIsEmailFormat();
         return (given, sub, attributes);
     }
+
     internal static bool LooksLikeEmail(string value) => EmailPattern().IsMatch(value);
+
     internal static JsonArray AttributesJson(User user, IReadOnlySet<string>? only = null) =>
         new(user.Attributes.Where(a => only is null || only.Contains(a.Key))
             .Select(a => (JsonNode)new JsonObject { ["Name"] = a.Key, ["Value"] = a.Value }).ToArray());
+
     internal static JsonObject UserJson(User user, string attributesMember, IReadOnlySet<string>? only = null) => new()
     {
         ["Username"] = user.Username,
@@ -172,6 +188,7 @@ internal sealed partial class UserChanges(IdentityState identity)
         ["Enabled"] = user.Enabled,
         ["UserStatus"] = user.Status,
     };
+
     /// <summary>
     /// Applies <paramref name="change"/> to the current version of a user under the write gate: store
     /// first, then memory. The sign-in aliases the result gives are checked against the other users
@@ -179,6 +196,7 @@ internal sealed partial class UserChanges(IdentityState identity)
     /// </summary>
     internal Task<User> UpdateUserAsync(PoolState state, string key, string sub, Func<User, User> change, CancellationToken ct) =>
         UpdateUserAsync(state, key, sub, change, forceAliases: false, ct);
+
     internal async Task DeleteUserAsync(PoolState state, string key, User found, CancellationToken ct)
     {
         using (await _state.GateAsync(ct).ConfigureAwait(false))
@@ -190,6 +208,7 @@ internal sealed partial class UserChanges(IdentityState identity)
             IdentityState.RemoveUser(state, key, current);
         }
     }
+
     internal async Task<User> UpdateUserAsync(PoolState state, string key, string sub, Func<User, User> change, bool forceAliases, CancellationToken ct)
     {
         using (await _state.GateAsync(ct).ConfigureAwait(false))
@@ -204,6 +223,7 @@ internal sealed partial class UserChanges(IdentityState identity)
             return updated;
         }
     }
+
     internal async Task UpdateAttributesAsync(PoolState state, string key, User found, List<KeyValuePair<string, string>> updates, CancellationToken ct)
     {
         // A changed email or phone number is no longer verified unless the same call says so.
@@ -217,6 +237,7 @@ internal sealed partial class UserChanges(IdentityState identity)
         await UpdateUserAsync(state, key, found.Sub,
             current => current with { Attributes = MergeAttributes(state.Pool, current.Attributes, updates, creating: false) }, ct).ConfigureAwait(false);
     }
+
     internal static void CheckDeletable(UserPool pool, List<string> names)
     {
         foreach (var name in names)
@@ -231,6 +252,7 @@ internal sealed partial class UserChanges(IdentityState identity)
                 throw IdentityErrors.UsernameAttributeNotDeletable(name);
         }
     }
+
     internal async Task DeleteAttributesAsync(PoolState state, string key, User found, List<string> names, CancellationToken ct)
     {
         CheckDeletable(state.Pool, names);

@@ -39,22 +39,16 @@ internal sealed class OAuthGrants(IdentityState identity, UserChanges users, Sig
     {
         if (name.Length == 0 || password.Length == 0)
             return HostedSignInResult.Failed("Enter your username and password.");
-        if (state.Find(name) is not { } hit)
+        var found = state.Find(name);
+        switch (_signIn.CheckPassword(state, name, found, password))
         {
-            PasswordHasher.VerifyDecoy(password);
-            return HostedSignInResult.Failed(IdentityErrors.IncorrectCredentials().Message);
+            case PasswordCheck.LockedOut:
+                return HostedSignInResult.Failed(IdentityErrors.PasswordAttemptsExceeded().Message);
+            case PasswordCheck.Wrong:
+                Log.HostedSignInFailed(_state.Logger, state.Pool.Id, client.Id);
+                return HostedSignInResult.Failed(IdentityErrors.IncorrectCredentials().Message);
         }
-        var (key, user) = hit;
-        var throttleKey = SignInChecks.ThrottleKey(state, key);
-        if (_state.Throttle.IsLockedOut(throttleKey))
-            return HostedSignInResult.Failed(IdentityErrors.PasswordAttemptsExceeded().Message);
-        if (!_signIn.CheckPassword(state, user, password))
-        {
-            _state.Throttle.RecordFailure(throttleKey);
-            Log.HostedSignInFailed(_state.Logger, state.Pool.Id, client.Id);
-            return HostedSignInResult.Failed(IdentityErrors.IncorrectCredentials().Message);
-        }
-        _state.Throttle.RecordSuccess(throttleKey);
+        var (key, user) = found!.Value;
         if (!user.Enabled)
             return HostedSignInResult.Failed(IdentityErrors.UserDisabled().Message);
         switch (user.Status)

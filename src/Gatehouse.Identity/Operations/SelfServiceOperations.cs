@@ -377,13 +377,12 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
         var (state, key, user) = SignedInUser(request);
         var previous = request.Input.Str("PreviousPassword") ?? throw IdentityErrors.MissingParameter("PreviousPassword");
         var proposed = request.Input.Req("ProposedPassword");
-        var throttleKey = SignInChecks.ThrottleKey(state, key);
-        if (_state.Throttle.IsLockedOut(throttleKey))
-            throw IdentityErrors.AttemptLimitExceeded();
-        if (!_signIn.CheckPassword(state, user, previous))
+        switch (_signIn.CheckPassword(state, user.Username, (key, user), previous))
         {
-            _state.Throttle.RecordFailure(throttleKey);
-            throw IdentityErrors.IncorrectCredentials();
+            case PasswordCheck.LockedOut:
+                throw IdentityErrors.AttemptLimitExceeded();
+            case PasswordCheck.Wrong:
+                throw IdentityErrors.IncorrectCredentials();
         }
         PasswordPolicyChecker.Enforce(proposed, state.Pool.PasswordPolicy, PasswordPolicyChecker.ChangePrefix);
         var prepared = _users.WithPassword(user, state.Pool, proposed, temporary: false);

@@ -65,36 +65,24 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         }
     }
 
-
-
-
     private JsonObject PasswordSignIn(PoolState state, AppClient client, Dictionary<string, string> parameters)
     {
         var name = SignInChecks.Required(parameters, "USERNAME");
         var password = SignInChecks.Required(parameters, "PASSWORD");
         var found = state.Find(name);
         SignInChecks.CheckSecretHash(client, parameters.GetValueOrDefault("SECRET_HASH"), name, found?.User.Username);
-        if (found is not { } hit)
+        if (found is null && !client.PreventUserExistenceErrors)
+            throw IdentityErrors.UserNotFound();
+        switch (_signIn.CheckPassword(state, name, found, password))
         {
-            if (!client.PreventUserExistenceErrors)
-                throw IdentityErrors.UserNotFound();
-            // Pay for a hash anyway, so the answer's timing does not tell unknown users from wrong passwords.
-            PasswordHasher.VerifyDecoy(password);
-            throw IdentityErrors.IncorrectCredentials();
+            case PasswordCheck.LockedOut:
+                throw IdentityErrors.PasswordAttemptsExceeded();
+            case PasswordCheck.Wrong:
+                throw IdentityErrors.IncorrectCredentials();
         }
-        var (key, user) = hit;
-        var throttleKey = SignInChecks.ThrottleKey(state, key);
-        if (_state.Throttle.IsLockedOut(throttleKey))
-            throw IdentityErrors.PasswordAttemptsExceeded();
-        if (!_signIn.CheckPassword(state, user, password))
-        {
-            _state.Throttle.RecordFailure(throttleKey);
-            throw IdentityErrors.IncorrectCredentials();
-        }
-        _state.Throttle.RecordSuccess(throttleKey);
+        var (key, user) = found!.Value;
         return AfterPasswordVerified(state, client, key, user);
     }
-
 
     /// <summary>The state checks after a correct password (or SRP proof), in Cognito's order: disabled, unconfirmed, reset required, then a temporary password.</summary>
     private JsonObject AfterPasswordVerified(PoolState state, AppClient client, string key, User user)
@@ -291,9 +279,14 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
             throw IdentityErrors.InvalidSession();
         SignInChecks.CheckSecretHash(client, responses.GetValueOrDefault("SECRET_HASH"), name, srp.Username);
         if (srp.UserKey is null || !state.Users.TryGetValue(srp.UserKey, out var user) || user.Username != srp.Username)
+        {
+            // The decoy exchange of an unknown user: its failures count like a real user's.
+            if (!_state.Throttle.TryBegin(SignInChecks.UnknownThrottleKey(state, srp.Username)))
+                throw IdentityErrors.PasswordAttemptsExceeded();
             throw IdentityErrors.IncorrectCredentials();
+        }
         var throttleKey = SignInChecks.ThrottleKey(state, srp.UserKey);
-        if (_state.Throttle.IsLockedOut(throttleKey))
+        if (!_state.Throttle.TryBegin(throttleKey))
             throw IdentityErrors.PasswordAttemptsExceeded();
 
         byte[] blockBytes, signature;
@@ -342,8 +335,6 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         return new JsonObject { ["ChallengeParameters"] = new JsonObject(), ["AuthenticationResult"] = ResultJson(tokens) };
     }
 
-
-
     private ValueTask<AwsResponse> GetTokensFromRefreshTokenAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
@@ -354,8 +345,6 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         var result = Refresh(state, client, request.Input.Req("RefreshToken"), null, checkSecretHash: false);
         return ValueTask.FromResult<AwsResponse>(new JsonObject { ["AuthenticationResult"] = result["AuthenticationResult"]!.DeepClone() });
     }
-
-
 
     private async ValueTask<AwsResponse> GlobalSignOutAsync(AwsRequest request, CancellationToken ct)
     {

@@ -24,18 +24,6 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
         .Map(Op.AdminDeleteUserAttributes, AdminDeleteUserAttributesAsync)
         .Map(Op.ListUsers, ListUsersAsync);
 
-
-
-
-
-
-
-
-
-
-
-
-
     private async ValueTask<AwsResponse> AdminCreateUserAsync(AwsRequest request, CancellationToken ct)
     {
         var input = request.Input;
@@ -124,8 +112,6 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
             "invitation", subject, body, null, _state.Now));
     }
 
-
-
     private ValueTask<AwsResponse> AdminGetUserAsync(AwsRequest request, CancellationToken ct)
     {
         var (_, user) = IdentityState.RequireUser(_state.Pool(request), request.Input.Req("Username"));
@@ -150,8 +136,6 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
         return AwsResponse.Empty;
     }
 
-
-
     private async ValueTask<AwsResponse> AdminDeleteUserAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
@@ -159,7 +143,6 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
         await _users.DeleteUserAsync(state, key, found, ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
-
 
     private async ValueTask<AwsResponse> AdminSetEnabledAsync(AwsRequest request, bool enabled, CancellationToken ct)
     {
@@ -178,7 +161,6 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
         return AwsResponse.Empty;
     }
 
-
     private async ValueTask<AwsResponse> AdminDeleteUserAttributesAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
@@ -187,8 +169,6 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
         await _users.DeleteAttributesAsync(state, key, found, names, ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
-
-
 
     private ValueTask<AwsResponse> ListUsersAsync(AwsRequest request, CancellationToken ct)
     {
