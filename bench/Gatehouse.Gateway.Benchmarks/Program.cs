@@ -20,6 +20,10 @@ if (args.Contains("--cpu-time"))
     Measure("Goal_FirstSeenToken", 20_000, () => benchmarks.Goal_FirstSeenToken().AsTask());
     Measure("Request_CachedToken", 200_000, benchmarks.Request_CachedToken);
     Measure("Request_FirstSeenToken", 20_000, benchmarks.Request_FirstSeenToken);
+    var sigv4 = new SigV4Benchmarks();
+    sigv4.Setup();
+    Measure("SigV4 VerifyAsync", 200_000, async () => { await sigv4.VerifyAsync(); return 0; });
+    sigv4.Dispose();
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(DataPlaneBenchmarks).Assembly).Run(args);

@@ -25,6 +25,12 @@ public sealed class GatehouseOptions
     /// </summary>
     public bool AllowRemote { get; set; }
 
+    /// <summary>How signed requests are checked: any signature (the default), or recomputed SigV4.</summary>
+    public AuthMode Auth { get; set; } = AuthMode.Any;
+
+    /// <summary>The shared-credentials file of the keys strict mode accepts; null generates one in the data directory.</summary>
+    public string? CredentialsFile { get; set; }
+
     public bool ResetAllowed => EnableReset ?? InMemory;
 
     /// <summary>Whether <see cref="Host"/> is reachable from this machine only.</summary>
@@ -46,7 +52,19 @@ public sealed class GatehouseOptions
             throw new ArgumentException($"Public URL '{PublicUrl}' is not an absolute URL.");
         if (Host != "localhost" && !System.Net.IPAddress.TryParse(Host.Trim('[', ']'), out _))
             throw new ArgumentException($"Host '{Host}' is not an IP address or localhost.");
+        if (CredentialsFile is not null && Auth != AuthMode.SigV4)
+            throw new ArgumentException("--credentials names the keys of --auth sigv4; pass --auth sigv4 too.");
         if (!IsLoopback && !AllowRemote)
             throw new ArgumentException($"Refusing to listen on {Host}: other machines could call every operation with any access key. Use --host 127.0.0.1, or pass --allow-remote to accept that.");
     }
+}
+
+/// <summary>The <c>--auth</c> setting.</summary>
+public enum AuthMode
+{
+    /// <summary>Any well-formed signature is accepted, as a local emulator usually does.</summary>
+    Any,
+
+    /// <summary>Signatures are recomputed with the keys of the credentials file, as AWS does.</summary>
+    SigV4,
 }

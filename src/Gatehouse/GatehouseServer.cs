@@ -25,8 +25,9 @@ internal sealed class GatehouseServer : IAsyncDisposable
     private readonly IDatabase _database;
     private readonly BlobStore _blobs;
 
-    private GatehouseServer(WebApplication app, IDatabase database, BlobStore blobs, Uri address)
+    private GatehouseServer(WebApplication app, IDatabase database, BlobStore blobs, Uri address, AccessKeys? keys)
     {
+        Keys = keys;
         _app = app;
         _database = database;
         _blobs = blobs;
@@ -37,6 +38,9 @@ internal sealed class GatehouseServer : IAsyncDisposable
     public Uri Address { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The keys of the strict SigV4 mode (<c>--auth sigv4</c>); null when any signature is accepted.</summary>
+    public AccessKeys? Keys { get; }
 
     public static string Version =>
         typeof(GatehouseServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -86,7 +90,21 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddSingleton(database);
         services.AddSingleton(blobs);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ISignatureVerifier, AcceptAnySignature>();
+        AccessKeys? keys = null;
+        if (options.Auth == AuthMode.SigV4)
+        {
+            // No file named: one root key pair, kept in the data directory (a fresh temporary
+            // directory for the in-memory store, which writes nothing where it was started).
+            keys = options.CredentialsFile is { } file
+                ? AccessKeys.Load(file)
+                : AccessKeys.LoadOrCreate(options.InMemory ? Directory.CreateTempSubdirectory("gatehouse-keys-").FullName : options.DataDirectory);
+            services.AddSingleton(keys);
+            services.AddSingleton<ISignatureVerifier, SigV4Verifier>();
+        }
+        else
+        {
+            services.AddSingleton<ISignatureVerifier, AcceptAnySignature>();
+        }
         services.AddSingleton<ServedHosts>();
         services.AddSingleton<AwsProtocolDispatcher>();
         services.AddGatehouseIdentity();
@@ -119,7 +137,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
             options.Port = uri.Port;
         // Load the service models after the server is ready, so start-up stays short.
         _ = Task.Run(dispatcher.Warm, CancellationToken.None);
-        return new GatehouseServer(app, database, blobs, uri);
+        return new GatehouseServer(app, database, blobs, uri, keys);
     }
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();

@@ -13,7 +13,7 @@ namespace Gatehouse;
 internal static class OptionsLoader
 {
     /// <summary>Settings that take a value; flags (no value) are listed in <see cref="Flags"/>.</summary>
-    private static readonly string[] Valued = ["port", "host", "data", "region", "account", "public-url", "config"];
+    private static readonly string[] Valued = ["port", "host", "data", "region", "account", "public-url", "config", "auth", "credentials"];
     private static readonly string[] Flags = ["in-memory", "enable-reset", "aws-issuers", "allow-remote"];
 
     public static GatehouseOptions Load(IReadOnlyList<string> args, IDictionary<string, string?> environment)
@@ -54,6 +54,8 @@ internal static class OptionsLoader
                 case "region": options.Region = value; break;
                 case "account": options.Account = value; break;
                 case "public-url": options.PublicUrl = value; break;
+                case "auth": options.Auth = ParseAuth(value); break;
+                case "credentials": options.CredentialsFile = value; break;
                 case "in-memory": options.InMemory = ParseBool(name, value); break;
                 case "enable-reset": options.EnableReset = ParseBool(name, value); break;
                 case "aws-issuers": options.AwsIssuers = ParseBool(name, value); break;
@@ -106,6 +108,13 @@ internal static class OptionsLoader
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
             ? number
             : throw new ArgumentException($"Setting '{name}' must be a whole number, not '{value}'.");
+
+    private static AuthMode ParseAuth(string value) => value.ToLowerInvariant() switch
+    {
+        "any" => AuthMode.Any,
+        "sigv4" => AuthMode.SigV4,
+        _ => throw new ArgumentException($"Setting 'auth' must be any or sigv4, not '{value}'."),
+    };
 
     private static bool ParseBool(string name, string value) => value.ToLowerInvariant() switch
     {

@@ -43,7 +43,7 @@ internal static class Cli
     {
         var options = LoadOptions(args);
         await using var server = await StartAsync(options);
-        using var client = new LocalAwsClient(server.Address, options.Region);
+        using var client = new LocalAwsClient(server.Address, options.Region, server.Keys);
         SeedStack.Result stack;
         try
         {
@@ -77,6 +77,13 @@ internal static class Cli
     private static async Task<GatehouseServer> StartAsync(GatehouseOptions options)
     {
         var server = await GatehouseServer.StartAsync(options, CancellationToken.None);
+        if (server.Keys is { } keys)
+        {
+            // The secret stays in the file: never in a log.
+            Console.WriteLine(keys.Generated
+                ? $"Gatehouse checks SigV4 signatures: new root access key {keys.FirstAccessKeyId}, its secret is in {keys.Path}"
+                : $"Gatehouse checks SigV4 signatures: {keys.Count} access key(s) from {keys.Path} (first: {keys.FirstAccessKeyId})");
+        }
         var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
         Console.WriteLine($"Gatehouse ready on {server.Address.ToString().TrimEnd('/')} ({(int)elapsed.TotalMilliseconds} ms, store: {(options.InMemory ? "memory" : Path.GetFullPath(options.DataDirectory))})");
         return server;
@@ -121,6 +128,9 @@ internal static class Cli
               --public-url URL   base URL handed out in issuers and endpoints
               --enable-reset     allow POST /_gatehouse/reset on a persistent store
               --aws-issuers      issue tokens with https://cognito-idp.REGION.amazonaws.com/POOL issuers
+              --auth any|sigv4   any: any signature works (default); sigv4: signatures are checked as AWS does
+              --credentials FILE the access keys --auth sigv4 accepts (AWS credentials-file form;
+                                 default: a root key generated in DATA/credentials)
               --config FILE      read settings from FILE instead of ./gatehouse.json
             """);
         return 0;

@@ -1,4 +1,6 @@
+using Gatehouse.Core;
 using Gatehouse.Core.Security;
+using Gatehouse.Protocol.Signing;
 
 namespace Gatehouse;
 
@@ -15,17 +17,23 @@ namespace Gatehouse;
 /// <c>/oauth2/revoke</c> — answer CORS preflights and carry <c>Access-Control-Allow-Origin</c>, so
 /// code + PKCE exchanges, user info and revocation work from the browser as they do against Cognito.</item>
 /// </list>
+/// In strict mode (<c>--auth sigv4</c>) the outbox and the reset endpoint also need a valid SigV4
+/// signature (any service name in its scope), as every signed AWS operation does; health stays open.
 /// The HTTP API data plane and the hosted login pages keep their own CORS behaviour.
 /// </summary>
 internal sealed class RequestGuard
 {
     private readonly RequestDelegate _next;
     private readonly ServedHosts _hosts;
+    private readonly ISignatureVerifier _verifier;
+    private readonly bool _strict;
 
-    public RequestGuard(RequestDelegate next, ServedHosts hosts)
+    public RequestGuard(RequestDelegate next, ServedHosts hosts, ISignatureVerifier verifier, GatehouseOptions options)
     {
         _next = next;
         _hosts = hosts;
+        _verifier = verifier;
+        _strict = options.Auth == AuthMode.SigV4;
     }
 
     public Task InvokeAsync(HttpContext http)
@@ -38,6 +46,8 @@ internal sealed class RequestGuard
         {
             if (!_hosts.IsServedOrigin(request.Headers.Origin.ToString()) || IsPreflight(request))
                 return RefuseAsync(http, "AccessDeniedException", "Gatehouse's own endpoints refuse web pages on other origins.");
+            if (_strict && (path.StartsWithSegments("/_gatehouse/outbox", StringComparison.Ordinal) || path.StartsWithSegments("/_gatehouse/reset", StringComparison.Ordinal)))
+                return VerifyThenNextAsync(http);
             return _next(http);
         }
         if (IsCrossOriginIdentityEndpoint(path.Value ?? ""))
@@ -55,6 +65,27 @@ internal sealed class RequestGuard
             }
         }
         return _next(http);
+    }
+
+    private async Task VerifyThenNextAsync(HttpContext http)
+    {
+        try
+        {
+            var authorization = SigV4Authorization.Parse(http.Request.Headers.Authorization) ?? SigV4Authorization.ParseQuery(http.Request.Query)
+                ?? throw new AwsException("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body, http.RequestAborted).ConfigureAwait(false);
+            await _verifier.VerifyAsync(http, authorization, body.GetBuffer().AsMemory(0, (int)body.Length)).ConfigureAwait(false);
+        }
+        catch (AwsException error)
+        {
+            http.Response.StatusCode = error.StatusCode ?? 403;
+            http.Response.ContentType = "application/json";
+            http.Response.Headers["x-amzn-ErrorType"] = error.Code;
+            await http.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = error.Code, ["message"] = error.Message })).ConfigureAwait(false);
+            return;
+        }
+        await _next(http).ConfigureAwait(false);
     }
 
     private static bool IsPreflight(HttpRequest request) =>

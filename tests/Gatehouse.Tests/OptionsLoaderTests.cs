@@ -60,6 +60,8 @@ public sealed class OptionsLoaderTests
     [InlineData("--region", "mars")]
     [InlineData("--account", "12")]
     [InlineData("--public-url", "not a url")]
+    [InlineData("--auth", "hmac")]
+    [InlineData("--credentials", "/tmp/keys")]
     public void Load_BadValue_ClearError(string option, string value)
     {
         var error = Assert.Throws<ArgumentException>(() => OptionsLoader.Load([option, value], NoEnvironment));
@@ -73,6 +75,18 @@ public sealed class OptionsLoaderTests
     public void Load_BadArguments_ClearError(string argument)
     {
         Assert.Throws<ArgumentException>(() => OptionsLoader.Load([argument], NoEnvironment));
+    }
+
+    [Fact]
+    public void Load_AuthFromEnvironmentAndFile_StrictWithCredentials()
+    {
+        var environment = new Dictionary<string, string?> { ["GATEHOUSE_AUTH"] = "SigV4", ["GATEHOUSE_CREDENTIALS"] = "/etc/gatehouse/keys" };
+
+        var options = OptionsLoader.Load([], environment);
+
+        Assert.Equal(AuthMode.SigV4, options.Auth);
+        Assert.Equal("/etc/gatehouse/keys", options.CredentialsFile);
+        Assert.Equal(AuthMode.Any, OptionsLoader.Load([], NoEnvironment).Auth);
     }
 
     [Fact]

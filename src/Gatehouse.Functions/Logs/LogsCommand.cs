@@ -114,9 +114,14 @@ public static class LogsCommand
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         using var message = new HttpRequestMessage(HttpMethod.Post, http.BaseAddress) { Content = content };
         message.Headers.Add("X-Amz-Target", "Logs_20140328.FilterLogEvents");
-        // Signed as the AWS CLI would; the server accepts any key unless configured otherwise.
+        // Signed as the AWS CLI would; the server accepts any key unless started with --auth sigv4,
+        // for which the key comes from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as the CLI's does.
         var region = Environment.GetEnvironmentVariable("GATEHOUSE_REGION") ?? "us-east-1";
-        SigV4Signer.Sign(message, Encoding.UTF8.GetBytes(request.ToJsonString()), "gatehouse-logs", "gatehouse-logs", region, "logs", DateTimeOffset.UtcNow);
+        var keyId = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        var secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        if (string.IsNullOrEmpty(keyId) || string.IsNullOrEmpty(secret))
+            (keyId, secret) = ("gatehouse-logs", "gatehouse-logs");
+        SigV4Signer.Sign(message, Encoding.UTF8.GetBytes(request.ToJsonString()), keyId, secret, region, "logs", DateTimeOffset.UtcNow);
         using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)

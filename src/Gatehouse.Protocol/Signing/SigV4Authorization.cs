@@ -16,6 +16,9 @@ public sealed record SigV4Authorization(
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
 
+    /// <summary>Whether the signature came in the query string (a presigned URL) rather than the header.</summary>
+    public bool Presigned { get; init; }
+
     /// <summary>
     /// Parses the header. Returns null when there is no SigV4 header at all (unsigned calls such as
     /// InitiateAuth are legal); throws an <see cref="AwsException"/> when one is present but malformed.
@@ -76,7 +79,7 @@ public sealed record SigV4Authorization(
             return null;
         if (query["X-Amz-Algorithm"].ToString() != Algorithm)
             throw Incomplete($"AWS query-string parameters must include 'X-Amz-Algorithm' with the value '{Algorithm}'.");
-        return Parse($"{Algorithm} Credential={query["X-Amz-Credential"]}, SignedHeaders={query["X-Amz-SignedHeaders"]}, Signature={query["X-Amz-Signature"]}");
+        return Parse($"{Algorithm} Credential={query["X-Amz-Credential"]}, SignedHeaders={query["X-Amz-SignedHeaders"]}, Signature={query["X-Amz-Signature"]}")! with { Presigned = true };
     }
 
     private static AwsException Incomplete(string message) => new("IncompleteSignatureException", message, 400);

@@ -13,9 +13,17 @@ internal sealed class LocalAwsClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly string _region;
+    private readonly string _accessKeyId = "gatehouse-quickstart";
+    private readonly string _secret = "gatehouse-quickstart";
 
-    public LocalAwsClient(Uri endpoint, string region)
+    /// <param name="keys">The strict mode's keys: the calls are signed with the first one.</param>
+    public LocalAwsClient(Uri endpoint, string region, AccessKeys? keys = null)
     {
+        if (keys is not null && keys.TryGetSecret(keys.FirstAccessKeyId, out var secret))
+        {
+            _accessKeyId = keys.FirstAccessKeyId;
+            _secret = secret;
+        }
         _http = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(60) };
         _region = region;
     }
@@ -52,11 +60,12 @@ internal sealed class LocalAwsClient : IDisposable
 
     private void Sign(HttpRequestMessage request, string signingName)
     {
-        // Gatehouse accepts any key by default; the scope tells it the region and the service.
+        // Gatehouse accepts any key by default (the scope tells it the region and the service); in
+        // strict mode the quickstart signs with the server's own first key.
         var body = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult() ?? [];
         if (!request.RequestUri!.IsAbsoluteUri)
             request.RequestUri = new Uri(_http.BaseAddress!, request.RequestUri);
-        SigV4Signer.Sign(request, body, "gatehouse-quickstart", "gatehouse-quickstart", _region, signingName, DateTimeOffset.UtcNow);
+        SigV4Signer.Sign(request, body, _accessKeyId, _secret, _region, signingName, DateTimeOffset.UtcNow);
     }
 
     private async Task<JsonObject> SendAsync(HttpRequestMessage request, string operation)
