@@ -153,6 +153,16 @@ public sealed partial class AwsProtocolDispatcher
         {
             await WriteErrorAsync(http, entry, error).ConfigureAwait(false);
         }
+        catch (StoreUnavailableException unavailable)
+        {
+            // The disk is full or read-only; nothing was written. 503 ServiceUnavailable is the
+            // common error of every AWS API for a temporary server-side failure
+            // (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/CommonErrors.html,
+            // https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html); none of the three models
+            // declares a shape of its own for it, so the SDKs raise their generic service error with this code.
+            LogStoreUnavailable(_logger, entry?.Model.Name ?? "?", operationName, requestId, StoreUnavailableException.NameOf(unavailable.Condition));
+            await WriteErrorAsync(http, entry, new AwsException(ServiceUnavailableCode, unavailable.Message, StatusCodes.Status503ServiceUnavailable)).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nothing to answer.
@@ -164,6 +174,9 @@ public sealed partial class AwsProtocolDispatcher
             await WriteErrorAsync(http, entry, new AwsException(code, "An internal error occurred. The request id names it in the server log.", 500)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The error code of a write the store could not take (disk full or read-only).</summary>
+    public const string ServiceUnavailableCode = "ServiceUnavailableException";
 
     private static AwsException MissingAuthenticationToken() =>
         new("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
@@ -400,6 +413,9 @@ public sealed partial class AwsProtocolDispatcher
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unexpected failure in {Service} {Operation} (request {RequestId})")]
     private static partial void LogUnexpected(ILogger logger, string service, string operation, string requestId, Exception exception);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Service} {Operation} (request {RequestId}) not saved: the store is {Condition}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string service, string operation, string requestId, string condition);
 
     private sealed record ServiceEntry(ServiceModel Model, AwsServiceDefinition Definition, RestRouter? Router);
 }

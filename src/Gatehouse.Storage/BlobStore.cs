@@ -11,11 +11,21 @@ public sealed class BlobStore : IDisposable
     private readonly string _root;
     private readonly bool _deleteOnDispose;
 
-    public BlobStore(string root, bool deleteOnDispose = false)
+    private readonly StoreHealth _health;
+
+    public BlobStore(string root, bool deleteOnDispose = false, StoreHealth? health = null)
     {
         _root = Path.GetFullPath(root);
         _deleteOnDispose = deleteOnDispose;
-        Directory.CreateDirectory(_root);
+        _health = health ?? new StoreHealth();
+        try
+        {
+            Directory.CreateDirectory(_root);
+        }
+        catch (Exception e) when (StoreFailures.Translate(e) is not null)
+        {
+            // A read-only data directory: blobs are still read; PutAsync answers StoreUnavailableException.
+        }
     }
 
     /// <summary>A blob store in a fresh temporary folder that is deleted on dispose (in-memory mode).</summary>
@@ -29,10 +39,10 @@ public sealed class BlobStore : IDisposable
         var path = PathOf(hash);
         if (File.Exists(path))
             return hash;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
             {
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
@@ -40,10 +50,12 @@ public sealed class BlobStore : IDisposable
             }
             File.Move(temporary, path, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             // Cancelled, or the disk is full: no half-written blob is left behind.
             try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (_health.Observe(e) is { } unavailable)
+                throw unavailable;
             throw;
         }
         return hash;

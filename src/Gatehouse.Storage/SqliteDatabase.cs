@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Gatehouse.Core;
 using Microsoft.Data.Sqlite;
 
 namespace Gatehouse.Storage;
@@ -14,26 +15,92 @@ public sealed class SqliteDatabase : IDatabase
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteConnection _writer;
 
-    private SqliteDatabase(string connectionString, string description)
+    private SqliteDatabase(string connectionString, string description, StoreHealth health)
     {
         _connectionString = connectionString;
         Description = description;
+        Health = health;
         _writer = new SqliteConnection(connectionString);
     }
+
+    /// <summary>Whether the last write found the disk full or read-only (for the health endpoint).</summary>
+    public StoreHealth Health { get; }
 
     public string Provider => "sqlite";
 
     public string Description { get; }
 
     /// <summary>Opens (creating if needed) the database file <c>gatehouse.db</c> in <paramref name="directory"/>.</summary>
-    public static async Task<SqliteDatabase> OpenFileAsync(string directory, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A read-only directory holding a database is opened read-only: reads are served, every write
+    /// answers <see cref="StoreUnavailableException"/>. A read-only directory without one cannot be
+    /// started on, and says so (<see cref="StoreUnavailableException"/> from here).
+    /// </remarks>
+    public static async Task<SqliteDatabase> OpenFileAsync(string directory, CancellationToken cancellationToken, StoreHealth? health = null)
     {
-        Directory.CreateDirectory(directory);
+        health ??= new StoreHealth();
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (health.Observe(e) is { } unavailable)
+        {
+            throw unavailable;
+        }
         var path = Path.GetFullPath(Path.Combine(directory, "gatehouse.db"));
-        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true };
-        var database = new SqliteDatabase(builder.ToString(), "sqlite:" + path);
-        await database.OpenWriterAsync(wal: true, cancellationToken).ConfigureAwait(false);
+        var readOnly = !IsWritable(directory);
+        if (readOnly)
+        {
+            health.Record(StoreCondition.ReadOnly);
+            if (!File.Exists(path))
+                throw new StoreUnavailableException(StoreCondition.ReadOnly);
+        }
+        var builder = new SqliteConnectionStringBuilder
+        {
+            // WAL mode needs its -shm file even to read; on a read-only directory after a clean stop
+            // there is none and none can be made, so the file is opened immutable
+            // (https://www.sqlite.org/wal.html#readonly, https://www.sqlite.org/uri.html#uriimmutable).
+            // With a -wal left over, its frames matter: a plain read-only open reads them.
+            DataSource = readOnly && !File.Exists(path + "-wal") ? "file:" + Uri.EscapeDataString(path).Replace("%2F", "/", StringComparison.Ordinal) + "?immutable=1" : path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+        };
+        var database = new SqliteDatabase(builder.ToString(), "sqlite:" + path, health) { ReadOnly = readOnly };
+        try
+        {
+            await database.OpenWriterAsync(wal: !readOnly, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (health.Observe(e) is { } unavailable)
+        {
+            await database.DisposeAsync().ConfigureAwait(false);
+            throw unavailable;
+        }
         return database;
+    }
+
+    /// <summary>True when the directory opened read-only (a warning at start; writes answer 503).</summary>
+    public bool ReadOnly { get; private init; }
+
+    /// <summary>Creates and deletes a probe file: the one reliable test (root ignores mode bits, a read-only mount does not).</summary>
+    private static bool IsWritable(string directory)
+    {
+        var probe = Path.Combine(directory, ".write-probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+            return true;
+        }
+        catch (Exception e) when (StoreFailures.Translate(e) is { Condition: StoreCondition.ReadOnly })
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            // Full, or another I/O failure: not read-only; writes will say what they find.
+            return true;
+        }
     }
 
     /// <summary>A private in-memory database that lives as long as this object.</summary>
@@ -46,7 +113,7 @@ public sealed class SqliteDatabase : IDatabase
             Cache = SqliteCacheMode.Shared,
             Pooling = true,
         };
-        var database = new SqliteDatabase(builder.ToString(), "memory");
+        var database = new SqliteDatabase(builder.ToString(), "memory", new StoreHealth());
         await database.OpenWriterAsync(wal: false, cancellationToken).ConfigureAwait(false);
         return database;
     }
@@ -67,6 +134,17 @@ public sealed class SqliteDatabase : IDatabase
 
     public async Task MigrateAsync(IEnumerable<Migration> migrations, CancellationToken cancellationToken)
     {
+        // Nothing pending: no write at all, so a read-only store with a current schema still starts.
+        var pending = migrations.ToList();
+        var hasTable = await ReadAsync(async c => (await c.QueryAsync(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", r => r.GetString(0)).ConfigureAwait(false)).Count > 0, cancellationToken).ConfigureAwait(false);
+        if (hasTable)
+        {
+            var done = await ReadAsync(async c => (await c.QueryAsync("SELECT id FROM schema_migrations", r => r.GetString(0)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+            if (pending.All(m => done.Contains(m.Id)))
+                return;
+        }
+        migrations = pending;
         await WriteAsync(async (connection, transaction) =>
         {
             await connection.ExecuteAsync(transaction,
@@ -96,10 +174,21 @@ public sealed class SqliteDatabase : IDatabase
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var transaction = await _writer.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var result = await work(_writer, transaction).ConfigureAwait(false);
-            // Commit is not cancellable: once the work ran, it either lands whole or not at all.
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            T result;
+            try
+            {
+                await using var transaction = await _writer.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                result = await work(_writer, transaction).ConfigureAwait(false);
+                // Commit is not cancellable: once the work ran, it either lands whole or not at all.
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (Health.Observe(e) is { } unavailable)
+            {
+                // Rolled back (SQLite may have done it already, on SQLITE_FULL): nothing of it is kept.
+                throw unavailable;
+            }
+            if (!ReadOnly)
+                Health.Succeeded();
             return result;
         }
         finally

@@ -48,10 +48,13 @@ internal sealed class GatehouseServer : IAsyncDisposable
     /// <param name="quiet">Log warnings and errors only (verbs whose output is a document, such as coverage).</param>
     public static async Task<GatehouseServer> StartAsync(GatehouseOptions options, CancellationToken cancellationToken, bool quiet = false)
     {
-        IDatabase database = options.InMemory
+        var health = new StoreHealth();
+        var sqlite = options.InMemory
             ? await SqliteDatabase.OpenInMemoryAsync(cancellationToken).ConfigureAwait(false)
-            : await SqliteDatabase.OpenFileAsync(options.DataDirectory, cancellationToken).ConfigureAwait(false);
-        var blobs = options.InMemory ? BlobStore.CreateTemporary() : new BlobStore(Path.Combine(options.DataDirectory, "blobs"));
+            : await SqliteDatabase.OpenFileAsync(options.DataDirectory, cancellationToken, health).ConfigureAwait(false);
+        health = sqlite.Health;
+        IDatabase database = sqlite;
+        var blobs = options.InMemory ? BlobStore.CreateTemporary() : new BlobStore(Path.Combine(options.DataDirectory, "blobs"), health: health);
 
         // Gatehouse reads no appsettings files: root the host at its own folder and watch nothing,
         // or it would put file watchers on whatever directory it was started in (a repository with
@@ -89,6 +92,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddSingleton(options);
         services.AddSingleton(database);
         services.AddSingleton(blobs);
+        services.AddSingleton(health);
         services.AddSingleton(TimeProvider.System);
         AccessKeys? keys = null;
         if (options.Auth == AuthMode.SigV4)
@@ -113,6 +117,8 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddRouting();
 
         var app = builder.Build();
+        if (sqlite.ReadOnly)
+            Log.ReadOnlyStore(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<GatehouseServer>());
         foreach (var service in app.Services.GetServices<IGatehouseService>())
             await service.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -157,6 +163,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         writer.WriteStartObject("store");
         writer.WriteString("provider", options.InMemory ? "memory" : database.Provider);
         writer.WriteString("location", database.Description);
+        writer.WriteString("state", StoreUnavailableException.NameOf(services.GetRequiredService<StoreHealth>().Condition));
         writer.WriteEndObject();
         writer.WriteStartObject("services");
         foreach (var service in services.GetServices<IGatehouseService>())
@@ -196,4 +203,10 @@ internal sealed class GatehouseServer : IAsyncDisposable
         await _database.DisposeAsync().ConfigureAwait(false);
         _blobs.Dispose();
     }
+}
+
+internal static partial class Log
+{
+    [LoggerMessage(100, LogLevel.Warning, "The data directory is read-only: everything stored is served, and every change answers 503 ServiceUnavailableException until it is writable again.")]
+    public static partial void ReadOnlyStore(ILogger logger);
 }

@@ -27,6 +27,15 @@ catch (ArgumentException error)
 {
     return Cli.Fail(error.Message);
 }
+catch (StoreUnavailableException error) when (error.Condition == StoreCondition.ReadOnly)
+{
+    // The store could not be opened or migrated: say why, without a stack trace.
+    return Cli.Fail("the data directory is read-only and its store cannot be opened or brought up to date (a read-only directory needs a store written by this version). Make it writable, or pass another --data directory.");
+}
+catch (StoreUnavailableException error)
+{
+    return Cli.Fail("the data store cannot be written at start: " + error.Message);
+}
 
 internal static class Cli
 {

@@ -171,6 +171,8 @@ internal sealed class CodeCache : IDisposable
                 DeleteStaging(staging);
                 if (e is InvalidDataException or NotSupportedException)
                     throw FunctionErrors.InvalidZip();
+                if (StoreFailures.Translate(e) is { } unavailable)
+                    throw unavailable;
                 throw;
             }
             return target;
