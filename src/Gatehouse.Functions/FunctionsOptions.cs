@@ -23,6 +23,12 @@ public sealed class FunctionsOptions
     /// <summary>Delay before each retry of a failed asynchronous (Event) invocation.</summary>
     public TimeSpan EventRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Busy environments per function version beyond which a new invocation first waits briefly for
+    /// one of them to finish (default two per core; see <see cref="Invocation.EnvironmentPool"/>).
+    /// </summary>
+    public int WarmFirstThreshold { get; set; } = Invocation.EnvironmentPool.DefaultWarmFirstThreshold;
+
     /// <summary>Log events kept per log group; older ones are pruned (a local server's disk is not CloudWatch's).</summary>
     public int LogEventsPerGroup { get; set; } = 100_000;
 

@@ -39,9 +39,13 @@ public static class FunctionsServiceCollectionExtensions
         services.TryAddSingleton(sp => new LogStore(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LogStore>>(), sp.GetRequiredService<FunctionsOptions>().LogEventsPerGroup));
         services.TryAddSingleton<RuntimeCatalog>();
+        services.TryAddSingleton<IRuntimeExecutor>(sp => new LocalProcessExecutor(CreateSandbox(sp)));
         services.TryAddSingleton(sp => new EnvironmentServices(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogStore>(),
             sp.GetRequiredService<RuntimeCatalog>(), sp.GetRequiredService<ILogger<FunctionsService>>(),
-            sp.GetRequiredService<GatehouseOptions>().EffectivePublicUrl, CreateSandbox(sp)));
+            sp.GetRequiredService<GatehouseOptions>().EffectivePublicUrl, sp.GetRequiredService<IRuntimeExecutor>())
+        {
+            WarmFirstThreshold = sp.GetRequiredService<FunctionsOptions>().WarmFirstThreshold,
+        });
         services.TryAddSingleton(sp => new FunctionRegistry(sp.GetRequiredService<CodeCache>(), sp.GetRequiredService<EnvironmentServices>(),
             new ConcurrencyCounter { Limit = sp.GetRequiredService<FunctionsOptions>().MaxConcurrency }));
         services.TryAddSingleton<FunctionInvoker>();

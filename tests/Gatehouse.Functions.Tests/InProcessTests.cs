@@ -8,6 +8,9 @@ namespace Gatehouse.Functions.Tests;
 /// <summary>The invoker the HTTP API gateway uses, reaping, reset and shutdown, with the service in-process.</summary>
 public sealed class InProcessTests
 {
+    // A fixed warm-first threshold, not the default two per core: the bursts below are the same size on every machine.
+    private const int WarmFirst = 4;
+
     private const string PidHandler = "import os\ndef handler(event, context):\n    return {'pid': os.getpid(), 'arn': context.invoked_function_arn}\n";
 
     private static int Pid(string payload) => (int)JsonNode.Parse(payload)!["pid"]!;
@@ -88,12 +91,12 @@ public sealed class InProcessTests
     [Fact]
     public async Task Burst_BeyondWarmThreshold_QueuesBrieflyThenScalesOut()
     {
-        // The first WarmFirstThreshold invocations start environments at once; the rest wait
+        // The first WarmFirst invocations start environments at once; the rest wait
         // ScaleOutDelay for a warm one, and since these run for a second, each then gets its own.
-        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions());
+        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions { WarmFirstThreshold = WarmFirst });
         await functions.CreateAsync("slow", "python3.13", "app.handler",
             Zip(("app.py", "import os, time\ndef handler(event, context):\n    time.sleep(1)\n    return {'pid': os.getpid()}\n")), timeout: 30);
-        var burst = Invocation.EnvironmentPool.WarmFirstThreshold + 2;
+        var burst = WarmFirst + 2;
 
         var results = await Task.WhenAll(Enumerable.Range(0, burst).Select(_ => functions.InvokeAsync("slow")));
 
@@ -106,9 +109,9 @@ public sealed class InProcessTests
     {
         // Once the warm environments are up, a burst of quick invocations waits for them instead of
         // starting an interpreter per request.
-        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions());
+        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions { WarmFirstThreshold = WarmFirst });
         await functions.CreateAsync("quick", "python3.13", "app.handler", Zip(("app.py", PidHandler)));
-        var threshold = Invocation.EnvironmentPool.WarmFirstThreshold;
+        var threshold = WarmFirst;
         await Task.WhenAll(Enumerable.Range(0, threshold).Select(_ => functions.InvokeAsync("quick")));
 
         var results = await Task.WhenAll(Enumerable.Range(0, threshold * 8).Select(_ => functions.InvokeAsync("quick")));
@@ -122,10 +125,10 @@ public sealed class InProcessTests
     {
         // A burst of slow invocations leaves threshold + 4 environments; a later burst of quick ones
         // is served by about threshold of them, not spread over every idle interpreter.
-        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions());
+        await using var functions = await InProcessFunctions.StartAsync(new FunctionsOptions { WarmFirstThreshold = WarmFirst });
         await functions.CreateAsync("mixed", "python3.13", "app.handler",
             Zip(("app.py", "import os, time\ndef handler(event, context):\n    time.sleep(event.get('sleep', 0))\n    return {'pid': os.getpid()}\n")), timeout: 30);
-        var threshold = Invocation.EnvironmentPool.WarmFirstThreshold;
+        var threshold = WarmFirst;
         var slow = await Task.WhenAll(Enumerable.Range(0, threshold + 4).Select(_ => functions.InvokeAsync("mixed", "{\"sleep\": 1}")));
         var environments = slow.Select(r => Pid(r.Payload)).Distinct().Count();
 

@@ -37,8 +37,8 @@ internal sealed class ConcurrencyCounter
 /// stop at once, busy ones when they finish, so new code never shares a pool with old code.
 /// </summary>
 /// <remarks>
-/// Scale-out differs from AWS in one respect, on purpose: once <see cref="WarmFirstThreshold"/>
-/// environments (two per core) are busy, a new invocation waits up to <see cref="ScaleOutDelay"/> for
+/// Scale-out differs from AWS in one respect, on purpose: once <see cref="EnvironmentServices.WarmFirstThreshold"/>
+/// environments (by default <see cref="DefaultWarmFirstThreshold"/>, two per core) are busy, a new invocation waits up to <see cref="ScaleOutDelay"/> for
 /// one of them to finish, even when other environments are idle; after the delay it takes an idle
 /// environment, or a new one. On a laptop every environment competes for the same cores: a burst of
 /// 32 short requests spread over 32 interpreters costs a process wake-up per request, while a few
@@ -48,7 +48,7 @@ internal sealed class ConcurrencyCounter
 /// </remarks>
 internal sealed class EnvironmentPool
 {
-    public static readonly int WarmFirstThreshold = Math.Max(2, Environment.ProcessorCount * 2);
+    public static readonly int DefaultWarmFirstThreshold = Math.Max(2, Environment.ProcessorCount * 2);
     public static readonly TimeSpan ScaleOutDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _gate = new();
@@ -117,7 +117,7 @@ internal sealed class EnvironmentPool
         var cold = false;
         lock (_gate)
         {
-            if (!_retired && _busy.Count >= WarmFirstThreshold)
+            if (!_retired && _busy.Count >= _services.WarmFirstThreshold)
             {
                 _waiting.AddLast((invocation, _services.Time.GetTimestamp()));
                 if (!_scaleOutArmed)

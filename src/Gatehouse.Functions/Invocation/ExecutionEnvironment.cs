@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Gatehouse.Core;
+using Gatehouse.Functions.Executors;
 using Gatehouse.Functions.Logs;
 using Gatehouse.Functions.Model;
 using Gatehouse.Functions.RuntimeApi;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Functions.Invocation;
 
 /// <summary>
-/// One execution environment: a runtime process in the function's code folder, its own Runtime API
+/// One execution environment: a runtime (started by an <see cref="IRuntimeExecutor"/>) in the function's code folder, its own Runtime API
 /// port, and the invocation it is running (at most one). It goes Init → (Idle ⇄ Busy) → Stopped;
 /// a timeout, crash or init failure stops it for good and the pool starts a fresh one on demand.
 /// </summary>
@@ -25,7 +26,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
     private readonly ITimer _timer;
     private readonly long _createdTimestamp = Stopwatch.GetTimestamp();
     private RuntimeApiListener? _listener;
-    private Process? _process;
+    private IRuntimeHandle? _runtime;
     private LogPump? _pump;
     private PendingInvocation? _current;
     private bool _delivered;
@@ -36,8 +37,6 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
     private bool _initFailed;
     private bool _stopped;
     private PendingInvocation? _logTarget;
-    private long _memoryCheckedAt;
-    private int _maxMemoryMb;
 
     public ExecutionEnvironment(EnvironmentPool pool, FunctionVersionConfig config, EnvironmentServices services)
     {
@@ -88,33 +87,14 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
             // A runtime's connection may sit between an event and its result for the whole timeout.
             _listener = RuntimeApiListener.Start(this, RuntimeApiLimits.Default with { IdleTimeout = TimeSpan.FromSeconds(_config.Timeout + 10) });
             var (program, arguments, runtimeNotice) = _services.Runtimes.Launch(_config.Runtime, taskRoot, _config.MemorySize);
-            // sh merges stderr into stdout (one ordered log) and then becomes the runtime (exec keeps the pid).
-            var info = new ProcessStartInfo("/bin/sh")
-            {
-                WorkingDirectory = taskRoot,
-                RedirectStandardOutput = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            };
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add("exec \"$0\" \"$@\" 2>&1");
-            info.ArgumentList.Add(program);
-            foreach (var argument in arguments)
-                info.ArgumentList.Add(argument);
-            // The runtime sees only Lambda's variables and the function's own: never the server's.
-            info.Environment.Clear();
-            foreach (var (key, value) in RuntimeEnvironment(taskRoot, program))
-                info.Environment[key] = value;
-            _services.Sandbox?.Wrap(info, taskRoot, _pool.TempDirectory, program, _services.Runtimes.RuntimeDirectory, _config.EphemeralStorage);
-            var process = new Process { StartInfo = info };
-            process.Start();
-            process.StandardInput.Close();
-            _process = process;
-            _pump = new LogPump(process.StandardOutput.BaseStream, OnRuntimeLine);
+            var runtime = _services.Executor.Start(new RuntimeLaunch(program, arguments, taskRoot, _pool.TempDirectory,
+                _services.Runtimes.RuntimeDirectory, RuntimeEnvironment(taskRoot, program), _config.EphemeralStorage));
+            _runtime = runtime;
+            _pump = new LogPump(runtime.Output, OnRuntimeLine);
             // E.g. "python3.13 is not installed; running on Python 3.11": in every new environment's log.
             if (runtimeNotice is not null)
                 Append(runtimeNotice);
-            _ = WatchExitAsync(process, _pump);
+            _ = WatchExitAsync(runtime, _pump);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
@@ -334,33 +314,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
             $"REPORT RequestId: {requestId}\tDuration: {durationMs:0.00} ms\tBilled Duration: {Math.Max(1, (long)Math.Ceiling(durationMs))} ms\tMemory Size: {_config.MemorySize} MB\tMax Memory Used: {MaxMemoryUsed()} MB\t{init}");
     }
 
-    /// <summary>Peak resident memory of the runtime (VmHWM), re-read at most every 250 ms: it only grows.</summary>
-    private int MaxMemoryUsed()
-    {
-        var now = Environment.TickCount64;
-        if (_maxMemoryMb > 0 && now - _memoryCheckedAt < 250)
-            return _maxMemoryMb;
-        _memoryCheckedAt = now;
-        try
-        {
-            if (_process is { } process)
-            {
-                foreach (var line in File.ReadLines("/proc/" + process.Id.ToString(CultureInfo.InvariantCulture) + "/status"))
-                {
-                    if (!line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                        continue;
-                    var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
-                    _maxMemoryMb = Math.Max(_maxMemoryMb, (int)((kb + 1023) / 1024));
-                    break;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            // The process is gone; keep the last figure.
-        }
-        return _maxMemoryMb;
-    }
+    private int MaxMemoryUsed() => _runtime?.PeakMemoryMb() ?? 0;
 
     public RuntimeReply ReportInitError(byte[] body, string? errorType)
     {
@@ -426,9 +380,9 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         Kill();
     }
 
-    private async Task WatchExitAsync(Process process, LogPump pump)
+    private async Task WatchExitAsync(IRuntimeHandle runtime, LogPump pump)
     {
-        await process.WaitForExitAsync().ConfigureAwait(false);
+        var exitCode = await runtime.Exited.ConfigureAwait(false);
         // Let the last output (a traceback, say) reach the log before the platform's lines.
         await Task.WhenAny(pump.Completion, Task.Delay(TimeSpan.FromSeconds(2), _services.Time)).ConfigureAwait(false);
         string? requestId;
@@ -441,12 +395,12 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         if (!initFailed)
         {
             if (requestId is not null)
-                LogRuntimeExited(_services.Logger, _config.Name, _config.Version, process.ExitCode);
-            var status = process.ExitCode > 128 ? "signal: " + SignalName(process.ExitCode - 128) : "exit status " + process.ExitCode.ToString(CultureInfo.InvariantCulture);
+                LogRuntimeExited(_services.Logger, _config.Name, _config.Version, exitCode);
+            var status = exitCode > 128 ? "signal: " + SignalName(exitCode - 128) : "exit status " + exitCode.ToString(CultureInfo.InvariantCulture);
             FailAndStop(PlatformError("Runtime.ExitError", $"RequestId: {requestId} Error: Runtime exited with error: {status}"),
                 requestId is null ? null : $"RequestId: {requestId} Error: Runtime exited with error: {status}\nRuntime.ExitError");
         }
-        process.Dispose();
+        runtime.Dispose();
         if (_listener is not null)
             await _listener.DisposeAsync().ConfigureAwait(false);
         _timer.Dispose();
@@ -466,16 +420,8 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
 
     private void Kill()
     {
-        try
-        {
-            if (_process is { HasExited: false } process)
-                process.Kill(entireProcessTree: true);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-            // Already gone.
-        }
-        if (_process is null && _listener is not null)
+        _runtime?.Kill();
+        if (_runtime is null && _listener is not null)
         {
             _ = _listener.DisposeAsync().AsTask();
             _timer.Dispose();
@@ -518,9 +464,12 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
     private static partial void LogStartFailed(ILogger logger, string function, Exception exception);
 }
 
-/// <summary>What environments share: clock, logs, runtimes, the server's own logger and URL.</summary>
-internal sealed record EnvironmentServices(TimeProvider Time, LogStore Logs, Executors.RuntimeCatalog Runtimes, ILogger Logger, string PublicUrl, Executors.Sandbox? Sandbox = null)
+/// <summary>What environments share: clock, logs, runtimes, the executor that starts them, the server's own logger and URL.</summary>
+internal sealed record EnvironmentServices(TimeProvider Time, LogStore Logs, RuntimeCatalog Runtimes, ILogger Logger, string PublicUrl, IRuntimeExecutor Executor)
 {
     /// <summary>Every running environment, retired pools included, so shutdown can stop them all.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<ExecutionEnvironment, byte> Live { get; } = new();
+
+    /// <summary>Busy environments per pool beyond which a new invocation first waits for one of them (see <see cref="EnvironmentPool"/>).</summary>
+    public int WarmFirstThreshold { get; init; } = EnvironmentPool.DefaultWarmFirstThreshold;
 }
