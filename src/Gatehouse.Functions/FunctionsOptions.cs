@@ -1,16 +1,8 @@
-using System.Globalization;
-
 namespace Gatehouse.Functions;
 
 /// <summary>
-/// Settings of the functions service. Read from <c>GATEHOUSE_FUNCTIONS_*</c> environment variables
-/// (the server's own option loader knows only server-wide settings):
-/// <c>GATEHOUSE_FUNCTIONS_CONCURRENCY</c> (server-wide concurrent invocations, default 64),
-/// <c>GATEHOUSE_FUNCTIONS_IDLE_SECONDS</c> (idle environments are stopped after this, default 600),
-/// <c>GATEHOUSE_FUNCTIONS_RETRY_SECONDS</c> (delay before retrying a failed Event invoke, default 1),
-/// <c>GATEHOUSE_FUNCTIONS_LOG_EVENTS_PER_GROUP</c> (log events kept per function, default 100,000),
-/// <c>GATEHOUSE_RUNTIME_&lt;NAME&gt;</c> (interpreter for a runtime or family, e.g.
-/// <c>GATEHOUSE_RUNTIME_PYTHON3_13=/opt/python3.13/bin/python3</c>, <c>GATEHOUSE_RUNTIME_NODE=/usr/bin/node</c>).
+/// Settings of the functions service, read with the server's other settings (flag, <c>GATEHOUSE_*</c>
+/// variable or <c>gatehouse.json</c>; see the README's options table) by the server's options loader.
 /// </summary>
 public sealed class FunctionsOptions
 {
@@ -46,38 +38,11 @@ public sealed class FunctionsOptions
     /// <summary>Folder with the shipped bootstraps; null finds it next to the build output or in the repository.</summary>
     public string? RuntimeDirectory { get; set; }
 
-    public static FunctionsOptions FromEnvironment(IReadOnlyDictionary<string, string?> environment)
+    /// <summary>The runtime an interpreter setting names: PYTHON3_13 → python3.13, NODEJS20_X → nodejs20.x, PYTHON3 → python3.</summary>
+    public static string RuntimeName(string setting)
     {
-        var options = new FunctionsOptions();
-        if (Number(environment, "GATEHOUSE_FUNCTIONS_CONCURRENCY") is { } concurrency)
-            options.MaxConcurrency = (int)Math.Clamp(concurrency, 1, 10_000);
-        if (Number(environment, "GATEHOUSE_FUNCTIONS_IDLE_SECONDS") is { } idle)
-            options.IdleTimeout = TimeSpan.FromSeconds(Math.Max(0.1, idle));
-        if (Number(environment, "GATEHOUSE_FUNCTIONS_RETRY_SECONDS") is { } retry)
-            options.EventRetryDelay = TimeSpan.FromSeconds(Math.Max(0, retry));
-        if (Number(environment, "GATEHOUSE_FUNCTIONS_LOG_EVENTS_PER_GROUP") is { } kept)
-            options.LogEventsPerGroup = (int)Math.Clamp(kept, 100, 100_000_000);
-        if (environment.TryGetValue("GATEHOUSE_SANDBOX", out var sandbox) && !string.IsNullOrEmpty(sandbox))
-        {
-            options.SandboxMode = sandbox.ToLowerInvariant() is "auto" or "off" or "required" ? sandbox.ToLowerInvariant()
-                : throw new ArgumentException($"GATEHOUSE_SANDBOX must be auto, off or required, not '{sandbox}'.");
-        }
-        if (environment.TryGetValue("GATEHOUSE_RUNTIME_DIRECTORY", out var directory) && !string.IsNullOrEmpty(directory))
-            options.RuntimeDirectory = directory;
-        foreach (var (key, value) in environment)
-        {
-            if (!key.StartsWith("GATEHOUSE_RUNTIME_", StringComparison.Ordinal) || key == "GATEHOUSE_RUNTIME_DIRECTORY" || string.IsNullOrEmpty(value))
-                continue;
-            // PYTHON3_13 → python3.13; NODEJS20_X → nodejs20.x; PYTHON3 → python3.
-            var name = key["GATEHOUSE_RUNTIME_".Length..].ToLowerInvariant();
-            var underscore = name.IndexOf('_', StringComparison.Ordinal);
-            if (underscore >= 0)
-                name = name[..underscore] + "." + name[(underscore + 1)..].Replace('_', '.');
-            options.Interpreters[name] = value;
-        }
-        return options;
+        var name = setting.ToLowerInvariant();
+        var underscore = name.IndexOf('_', StringComparison.Ordinal);
+        return underscore < 0 ? name : name[..underscore] + "." + name[(underscore + 1)..].Replace('_', '.');
     }
-
-    private static double? Number(IReadOnlyDictionary<string, string?> environment, string key) =>
-        environment.TryGetValue(key, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
 }

@@ -1,4 +1,3 @@
-using System.Collections;
 using Gatehouse.Core;
 using Gatehouse.Functions.Executors;
 using Gatehouse.Functions.Invocation;
@@ -26,8 +25,8 @@ public static class FunctionsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddGatehouseFunctions(this IServiceCollection services)
     {
-        services.TryAddSingleton(_ => FunctionsOptions.FromEnvironment(Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal)));
+        // The host registers the settings it loaded; without them, the defaults.
+        services.TryAddSingleton(_ => new FunctionsOptions());
         services.TryAddSingleton(sp =>
         {
             var server = sp.GetRequiredService<GatehouseOptions>();
@@ -109,7 +108,7 @@ public static class FunctionsServiceCollectionExtensions
             if (mode == "required")
                 throw new ArgumentException($"GATEHOUSE_SANDBOX=required, but {unavailable}.");
             services.GetRequiredService<ILogger<FunctionsService>>().LogWarning(
-                "Functions run WITHOUT a sandbox ({Reason}): a function can read and change everything this user can, Gatehouse's data included. Install bubblewrap, or set GATEHOUSE_SANDBOX=off to accept this.", unavailable);
+                "Functions run WITHOUT a sandbox ({Reason}): a function can read and change everything this user can, Gatehouse's data included. Install bubblewrap, or set --sandbox off (GATEHOUSE_SANDBOX=off) to accept this.", unavailable);
         }
         return sandbox;
     }

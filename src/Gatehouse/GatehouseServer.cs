@@ -46,7 +46,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         typeof(GatehouseServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <param name="quiet">Log warnings and errors only (verbs whose output is a document, such as coverage).</param>
-    public static async Task<GatehouseServer> StartAsync(GatehouseOptions options, CancellationToken cancellationToken, bool quiet = false)
+    public static async Task<GatehouseServer> StartAsync(GatehouseOptions options, FunctionsOptions functions, CancellationToken cancellationToken, bool quiet = false)
     {
         var health = new StoreHealth();
         var sqlite = options.InMemory
@@ -90,6 +90,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
 
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(functions);
         services.AddSingleton(database);
         services.AddSingleton(blobs);
         services.AddSingleton(health);

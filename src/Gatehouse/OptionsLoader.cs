@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Gatehouse.Core;
+using Gatehouse.Functions;
 
 namespace Gatehouse;
 
@@ -13,11 +14,23 @@ namespace Gatehouse;
 internal static class OptionsLoader
 {
     /// <summary>Settings that take a value; flags (no value) are listed in <see cref="Flags"/>.</summary>
-    private static readonly string[] Valued = ["port", "host", "data", "region", "account", "public-url", "config", "auth", "credentials"];
+    private static readonly string[] Valued =
+    [
+        "port", "host", "data", "region", "account", "public-url", "config", "auth", "credentials",
+        "functions-concurrency", "functions-idle-seconds", "functions-retry-seconds", "functions-log-events-per-group",
+        "sandbox", "runtime-directory",
+    ];
+
+    /// <summary>Interpreter settings: <c>GATEHOUSE_RUNTIME_PYTHON3_13=/path</c>, or <c>"runtimes": {"python3.13": "/path"}</c> in the file.</summary>
+    private const string RuntimeVariablePrefix = "GATEHOUSE_RUNTIME_";
     private static readonly string[] Flags = ["in-memory", "enable-reset", "aws-issuers", "allow-remote"];
 
-    public static GatehouseOptions Load(IReadOnlyList<string> args, IDictionary<string, string?> environment)
+    public static GatehouseOptions Load(IReadOnlyList<string> args, IDictionary<string, string?> environment) => LoadAll(args, environment).Server;
+
+    /// <summary>The server's settings and the functions service's, from the same three sources.</summary>
+    public static (GatehouseOptions Server, FunctionsOptions Functions) LoadAll(IReadOnlyList<string> args, IDictionary<string, string?> environment)
     {
+        var functions = new FunctionsOptions();
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         var cli = ParseArguments(args);
         var configFile = cli.GetValueOrDefault("config") ?? (environment.TryGetValue("GATEHOUSE_CONFIG", out var c) ? c : null);
@@ -29,6 +42,12 @@ internal static class OptionsLoader
             using var document = JsonDocument.Parse(File.ReadAllText(file));
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                if (property.Name == "runtimes" && property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var runtime in property.Value.EnumerateObject())
+                        functions.Interpreters[runtime.Name] = runtime.Value.GetString() ?? throw new ArgumentException($"Runtime '{runtime.Name}' in {file} needs an interpreter path.");
+                    continue;
+                }
                 if (!Valued.Contains(property.Name) && !Flags.Contains(property.Name))
                     throw new ArgumentException($"Unknown setting '{property.Name}' in {file}.");
                 settings[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
@@ -42,6 +61,11 @@ internal static class OptionsLoader
         }
         foreach (var (name, value) in cli)
             settings[name] = value;
+        foreach (var (variable, value) in environment)
+        {
+            if (variable.StartsWith(RuntimeVariablePrefix, StringComparison.Ordinal) && variable != "GATEHOUSE_RUNTIME_DIRECTORY" && !string.IsNullOrEmpty(value))
+                functions.Interpreters[FunctionsOptions.RuntimeName(variable[RuntimeVariablePrefix.Length..])] = value;
+        }
 
         var options = new GatehouseOptions();
         foreach (var (name, value) in settings)
@@ -60,11 +84,34 @@ internal static class OptionsLoader
                 case "enable-reset": options.EnableReset = ParseBool(name, value); break;
                 case "aws-issuers": options.AwsIssuers = ParseBool(name, value); break;
                 case "allow-remote": options.AllowRemote = ParseBool(name, value); break;
+                case "functions-concurrency": functions.MaxConcurrency = ParseRange(name, value, 1, 10_000); break;
+                case "functions-idle-seconds": functions.IdleTimeout = TimeSpan.FromSeconds(ParseSeconds(name, value, 0.1)); break;
+                case "functions-retry-seconds": functions.EventRetryDelay = TimeSpan.FromSeconds(ParseSeconds(name, value, 0)); break;
+                case "functions-log-events-per-group": functions.LogEventsPerGroup = ParseRange(name, value, 100, 100_000_000); break;
+                case "sandbox": functions.SandboxMode = ParseSandbox(value); break;
+                case "runtime-directory": functions.RuntimeDirectory = value; break;
             }
         }
         options.Validate();
-        return options;
+        return (options, functions);
     }
+
+    private static int ParseRange(string name, string value, int min, int max)
+    {
+        var number = ParseInt(name, value);
+        return number >= min && number <= max
+            ? number
+            : throw new ArgumentException($"Setting '{name}' must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, not {value}.");
+    }
+
+    private static double ParseSeconds(string name, string value, double min) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= min && double.IsFinite(seconds)
+            ? seconds
+            : throw new ArgumentException($"Setting '{name}' must be a number of seconds, at least {min.ToString(CultureInfo.InvariantCulture)}, not '{value}'.");
+
+    private static string ParseSandbox(string value) => value.ToLowerInvariant() is "auto" or "off" or "required"
+        ? value.ToLowerInvariant()
+        : throw new ArgumentException($"Setting 'sandbox' must be auto, off or required, not '{value}'.");
 
     private static Dictionary<string, string> ParseArguments(IReadOnlyList<string> args)
     {

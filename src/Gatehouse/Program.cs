@@ -41,8 +41,8 @@ internal static class Cli
 {
     public static async Task<int> ServeAsync(string[] args)
     {
-        var options = LoadOptions(args);
-        await using var server = await StartAsync(options);
+        var (options, functions) = LoadOptions(args);
+        await using var server = await StartAsync(options, functions);
         await server.WaitForShutdownAsync();
         return 0;
     }
@@ -50,8 +50,8 @@ internal static class Cli
     /// <summary>Starts the server and creates (or reuses) the seed's stack, then prints how to use it.</summary>
     public static async Task<int> QuickstartAsync(string[] args)
     {
-        var options = LoadOptions(args);
-        await using var server = await StartAsync(options);
+        var (options, functions) = LoadOptions(args);
+        await using var server = await StartAsync(options, functions);
         using var client = new LocalAwsClient(server.Address, options.Region, server.Keys);
         SeedStack.Result stack;
         try
@@ -71,21 +71,21 @@ internal static class Cli
     /// <summary>Prints, as Markdown, which operations of each AWS model Gatehouse implements.</summary>
     public static async Task<int> CoverageAsync(string[] args)
     {
-        var options = LoadOptions(args);
+        var (options, functions) = LoadOptions(args);
         options.InMemory = true;
         options.Port = 0;
-        await using var server = await GatehouseServer.StartAsync(options, CancellationToken.None, quiet: true);
+        await using var server = await GatehouseServer.StartAsync(options, functions, CancellationToken.None, quiet: true);
         Console.Write(CoverageReport.Render(server.Services.GetRequiredService<Gatehouse.Protocol.AwsProtocolDispatcher>()));
         return 0;
     }
 
-    private static GatehouseOptions LoadOptions(string[] args) =>
-        OptionsLoader.Load(args, Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+    private static (GatehouseOptions Server, Gatehouse.Functions.FunctionsOptions Functions) LoadOptions(string[] args) =>
+        OptionsLoader.LoadAll(args, Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal));
 
-    private static async Task<GatehouseServer> StartAsync(GatehouseOptions options)
+    private static async Task<GatehouseServer> StartAsync(GatehouseOptions options, Gatehouse.Functions.FunctionsOptions functions)
     {
-        var server = await GatehouseServer.StartAsync(options, CancellationToken.None);
+        var server = await GatehouseServer.StartAsync(options, functions, CancellationToken.None);
         if (server.Keys is { } keys)
         {
             // The secret stays in the file: never in a log.

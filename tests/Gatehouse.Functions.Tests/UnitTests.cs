@@ -101,25 +101,3 @@ public sealed class RuntimeApiRequestHeadTests
         Assert.Equal(Route.Forbidden, result.Route);
     }
 }
-
-public sealed class FunctionsOptionsTests
-{
-    [Fact]
-    public void FromEnvironment_RuntimeVariables_MapToRuntimeNames()
-    {
-        var options = FunctionsOptions.FromEnvironment(new Dictionary<string, string?>
-        {
-            ["GATEHOUSE_RUNTIME_PYTHON3_13"] = "/opt/py313/bin/python3",
-            ["GATEHOUSE_RUNTIME_NODEJS20_X"] = "/opt/node20/bin/node",
-            ["GATEHOUSE_RUNTIME_NODE"] = "/usr/local/bin/node",
-            ["GATEHOUSE_FUNCTIONS_CONCURRENCY"] = "12",
-            ["GATEHOUSE_FUNCTIONS_IDLE_SECONDS"] = "1.5",
-        });
-
-        Assert.Equal("/opt/py313/bin/python3", options.Interpreters["python3.13"]);
-        Assert.Equal("/opt/node20/bin/node", options.Interpreters["nodejs20.x"]);
-        Assert.Equal("/usr/local/bin/node", options.Interpreters["node"]);
-        Assert.Equal(12, options.MaxConcurrency);
-        Assert.Equal(TimeSpan.FromSeconds(1.5), options.IdleTimeout);
-    }
-}

@@ -95,4 +95,53 @@ public sealed class OptionsLoaderTests
         var options = OptionsLoader.Load(["--enable-reset"], NoEnvironment);
         Assert.True(options.ResetAllowed);
     }
+
+    [Fact]
+    public void LoadAll_FunctionsSettings_FromVariablesFlagsAndFile()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["GATEHOUSE_RUNTIME_PYTHON3_13"] = "/opt/py313/bin/python3",
+            ["GATEHOUSE_RUNTIME_NODEJS20_X"] = "/opt/node20/bin/node",
+            ["GATEHOUSE_RUNTIME_NODE"] = "/usr/local/bin/node",
+            ["GATEHOUSE_FUNCTIONS_CONCURRENCY"] = "12",
+            ["GATEHOUSE_FUNCTIONS_IDLE_SECONDS"] = "1.5",
+            ["GATEHOUSE_SANDBOX"] = "required",
+        };
+        var (_, functions) = OptionsLoader.LoadAll(["--functions-retry-seconds", "0.25", "--functions-concurrency=20"], environment);
+
+        Assert.Equal("/opt/py313/bin/python3", functions.Interpreters["python3.13"]);
+        Assert.Equal("/opt/node20/bin/node", functions.Interpreters["nodejs20.x"]);
+        Assert.Equal("/usr/local/bin/node", functions.Interpreters["node"]);
+        Assert.Equal(20, functions.MaxConcurrency);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), functions.IdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(0.25), functions.EventRetryDelay);
+        Assert.Equal("required", functions.SandboxMode);
+
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, """{"sandbox": "off", "functions-log-events-per-group": 500, "runtimes": {"python3.12": "/opt/py312/bin/python3"}}""");
+            var (_, fromFile) = OptionsLoader.LoadAll(["--config", file], new Dictionary<string, string?>());
+            Assert.Equal("off", fromFile.SandboxMode);
+            Assert.Equal(500, fromFile.LogEventsPerGroup);
+            Assert.Equal("/opt/py312/bin/python3", fromFile.Interpreters["python3.12"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("--functions-concurrency", "0", "between 1 and 10000")]
+    [InlineData("--functions-idle-seconds", "soon", "number of seconds")]
+    [InlineData("--functions-retry-seconds", "-1", "number of seconds")]
+    [InlineData("--sandbox", "maybe", "auto, off or required")]
+    public void LoadAll_BadFunctionsSetting_SaysWhichAndWhy(string option, string value, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => OptionsLoader.LoadAll([option, value], new Dictionary<string, string?>()));
+        Assert.Contains(option[2..], error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }
