@@ -111,12 +111,12 @@ internal sealed class ApiChanges
             }
             catch (FormatException)
             {
-                throw GatewayErrors.Invalid("Invalid nextToken.");
+                throw GatewayErrors.InvalidNextToken();
             }
         }
         var max = 100;
         if (request.Input.Str("MaxResults") is { } maxText && (!int.TryParse(maxText, CultureInfo.InvariantCulture, out max) || max < 1))
-            throw GatewayErrors.Invalid("Invalid maxResults: must be a positive integer.");
+            throw GatewayErrors.InvalidMaxResults();
         var page = all.Skip(offset).Take(max).Select(output).ToArray();
         var result = new JsonObject { ["Items"] = new JsonArray(page) };
         if (offset + max < all.Count)
