@@ -50,7 +50,7 @@ internal sealed class ApiOperations : IAwsOperations
         var now = _apis.Now;
         var api = new Api
         {
-            ApiId = NewId(10),
+            ApiId = AwsIds.NewApiGatewayId(10),
             Account = request.Context.Account,
             Region = request.Context.Region,
             Name = input.Req("Name"),
@@ -135,7 +135,7 @@ internal sealed class ApiOperations : IAwsOperations
             throw GatewayErrors.InvalidQuickCreateTarget(target);
         var integration = new Integration
         {
-            IntegrationId = NewId(7),
+            IntegrationId = AwsIds.NewApiGatewayId(7),
             IntegrationType = isHttp ? "HTTP_PROXY" : "AWS_PROXY",
             IntegrationUri = target,
             IntegrationMethod = isHttp ? "ANY" : "POST",
@@ -145,7 +145,7 @@ internal sealed class ApiOperations : IAwsOperations
         };
         var route = new Route
         {
-            RouteId = NewId(7),
+            RouteId = AwsIds.NewApiGatewayId(7),
             RouteKey = routeKeyText,
             Target = "integrations/" + integration.IntegrationId,
             ApiGatewayManaged = true,

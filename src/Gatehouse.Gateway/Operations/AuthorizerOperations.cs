@@ -36,7 +36,7 @@ internal sealed class AuthorizerOperations : IAwsOperations
         {
             var authorizer = ReadAuthorizer(input, new Authorizer
             {
-                AuthorizerId = NewId(6),
+                AuthorizerId = AwsIds.NewApiGatewayId(6),
                 Name = input.Req("Name"),
                 AuthorizerType = input.Req("AuthorizerType"),
             });

@@ -46,7 +46,7 @@ internal sealed class DeploymentOperations : IAwsOperations
             var now = _apis.Now;
             var deployment = new Deployment
             {
-                DeploymentId = NewId(6),
+                DeploymentId = AwsIds.NewApiGatewayId(6),
                 Description = input.Str("Description"),
                 CreatedDate = now,
                 Configuration = state.CurrentConfiguration(),

@@ -36,7 +36,7 @@ internal sealed class IntegrationOperations : IAwsOperations
             var type = input.Req("IntegrationType");
             var integration = ReadIntegration(input, new Integration
             {
-                IntegrationId = NewId(7),
+                IntegrationId = AwsIds.NewApiGatewayId(7),
                 IntegrationType = type,
                 PayloadFormatVersion = input.Str("PayloadFormatVersion") ?? (type == "AWS_PROXY" ? "" : "1.0"),
             });

@@ -33,7 +33,7 @@ internal sealed class RouteOperations : IAwsOperations
         var input = request.Input;
         return Respond(_apis.ChangeAsync(request, state =>
         {
-            var route = ReadRoute(state, input, new Route { RouteId = NewId(7), RouteKey = input.Req("RouteKey") });
+            var route = ReadRoute(state, input, new Route { RouteId = AwsIds.NewApiGatewayId(7), RouteKey = input.Req("RouteKey") });
             var after = _apis.AutoDeploy(state with { Routes = state.Routes.Add(route.RouteId, route) });
             return (after, Shapes.RouteOutput(route));
         }, cancellationToken));
