@@ -43,7 +43,7 @@ internal static class Cli
     {
         var options = LoadOptions(args);
         await using var server = await StartAsync(options);
-        using var client = new LocalAwsClient(server.Address, options.Region);
+        using var client = new LocalAwsClient(server.Address, options.Region, "gatehouse-quickstart", TimeSpan.FromSeconds(60));
         SeedStack.Result stack;
         try
         {
