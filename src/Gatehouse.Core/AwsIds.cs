@@ -18,10 +18,11 @@ public static partial class AwsIds
     /// <summary>An app client secret: 51 lowercase alphanumerics, as Cognito generates.</summary>
     public static string NewClientSecret() => Random(LowerAlphanumeric, 51);
 
-    /// <summary>An API Gateway resource id (API, route, integration, authorizer, deployment): 10 or 7 lowercase alphanumerics.</summary>
-    public static string NewApiId() => Random(LowerAlphanumeric, 10);
-
-    public static string NewShortId() => Random(LowerAlphanumeric, 7);
+    /// <summary>
+    /// An API Gateway resource id: lowercase alphanumerics, 10 for an API, 7 for a route or integration,
+    /// 6 for an authorizer or deployment (the lengths AWS answers with).
+    /// </summary>
+    public static string NewApiGatewayId(int length) => Random(LowerAlphanumeric, length);
 
     public static string NewRequestId() => Guid.NewGuid().ToString();
 

@@ -275,7 +275,6 @@ public sealed partial class AwsProtocolDispatcher
     }
 
     // AWS bodies are read by SDKs, never embedded in HTML: keep quotes and non-ASCII text readable.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static async Task WriteResponseAsync(HttpContext http, ServiceEntry entry, OperationModel operation, AwsResponse response)
     {
@@ -330,7 +329,7 @@ public sealed partial class AwsProtocolDispatcher
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        await using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        await using (var writer = new Utf8JsonWriter(buffer, Json.Relaxed))
         {
             if (payloadMember is not null)
             {
@@ -369,7 +368,7 @@ public sealed partial class AwsProtocolDispatcher
         http.Response.ContentType = rest ? "application/json" : "application/x-amz-json-1.1";
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        await using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        await using (var writer = new Utf8JsonWriter(buffer, Json.Relaxed))
         {
             writer.WriteStartObject();
             if (!rest)

@@ -52,7 +52,11 @@ internal static class Cli
     {
         var (options, functions) = LoadOptions(args);
         await using var server = await StartAsync(options, functions);
-        using var client = new LocalAwsClient(server.Address, options.Region, server.Keys);
+        // Strict mode: signed with the server's own first key; otherwise any key does.
+        var (keyId, secret) = server.Keys is { } keys && keys.TryGetSecret(keys.FirstAccessKeyId, out var first)
+            ? (keys.FirstAccessKeyId, first)
+            : ("gatehouse-quickstart", "gatehouse-quickstart");
+        using var client = new LocalAwsClient(server.Address, options.Region, keyId, secret, TimeSpan.FromSeconds(60));
         SeedStack.Result stack;
         try
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Gatehouse.Core;
 using Gatehouse.Protocol;
@@ -23,7 +22,7 @@ internal sealed class LogGroupOperations : IAwsOperations
         var list = groups.Where(g => pattern is null || g.Group.Contains(pattern, StringComparison.OrdinalIgnoreCase)).ToList();
         var start = LogsErrors.PageIndex(request.Input.Str("nextToken"));
         var limit = Math.Clamp(request.Input.Int("limit") ?? 50, 1, 50);
-        var page = list.Skip(start).Take(limit).ToList();
+        var (page, next) = IndexPager.Page(list, start, limit);
         var output = new JsonObject
         {
             ["logGroups"] = new JsonArray([.. page.Select(g => (JsonNode)new JsonObject
@@ -37,8 +36,8 @@ internal sealed class LogGroupOperations : IAwsOperations
                 ["logGroupClass"] = "STANDARD",
             })]),
         };
-        if (start + page.Count < list.Count)
-            output["nextToken"] = (start + page.Count).ToString(CultureInfo.InvariantCulture);
+        if (next is not null)
+            output["nextToken"] = next;
         return output;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Gatehouse.Core;
 using Gatehouse.Protocol;
@@ -31,7 +30,7 @@ internal sealed class LogStreamOperations : IAwsOperations
         var list = ordered.Where(s => prefix is null || s.Stream.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         var start = LogsErrors.PageIndex(request.Input.Str("nextToken"));
         var limit = Math.Clamp(request.Input.Int("limit") ?? 50, 1, 50);
-        var page = list.Skip(start).Take(limit).ToList();
+        var (page, next) = IndexPager.Page(list, start, limit);
         var output = new JsonObject
         {
             ["logStreams"] = new JsonArray([.. page.Select(s => (JsonNode)new JsonObject
@@ -45,8 +44,8 @@ internal sealed class LogStreamOperations : IAwsOperations
                 ["storedBytes"] = s.Bytes,
             })]),
         };
-        if (start + page.Count < list.Count)
-            output["nextToken"] = (start + page.Count).ToString(CultureInfo.InvariantCulture);
+        if (next is not null)
+            output["nextToken"] = next;
         return output;
     }
 }

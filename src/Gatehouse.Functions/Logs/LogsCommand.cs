@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
-using Gatehouse.Core.Security;
+using Gatehouse.Core;
 
 namespace Gatehouse.Functions.Logs;
 
@@ -55,7 +53,14 @@ public static class LogsCommand
             ?? "http://127.0.0.1:" + (Environment.GetEnvironmentVariable("GATEHOUSE_PORT") ?? "4566");
         var group = name.StartsWith('/') ? name : "/aws/lambda/" + name;
 
-        using var http = new HttpClient { BaseAddress = new Uri(endpoint.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        // Signed as the AWS CLI would; the server accepts any key unless started with --auth sigv4,
+        // for which the key comes from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as the CLI's does.
+        var region = Environment.GetEnvironmentVariable("GATEHOUSE_REGION") ?? "us-east-1";
+        var keyId = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        var secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        if (string.IsNullOrEmpty(keyId) || string.IsNullOrEmpty(secret))
+            (keyId, secret) = ("gatehouse-logs", "gatehouse-logs");
+        using var client = new LocalAwsClient(new Uri(endpoint.TrimEnd('/') + "/"), region, keyId, secret, TimeSpan.FromSeconds(30));
         var start = DateTimeOffset.UtcNow.Add(-since).ToUnixTimeMilliseconds();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
@@ -68,7 +73,7 @@ public static class LogsCommand
                     var request = new JsonObject { ["logGroupName"] = group, ["startTime"] = start };
                     if (token is not null)
                         request["nextToken"] = token;
-                    var page = await CallAsync(http, request, cancellationToken).ConfigureAwait(false);
+                    var page = await CallAsync(client, request, cancellationToken).ConfigureAwait(false);
                     if (page is null)
                     {
                         if (!follow)
@@ -108,27 +113,20 @@ public static class LogsCommand
     }
 
     /// <summary>FilterLogEvents; null when the group does not exist (yet).</summary>
-    private static async Task<JsonNode?> CallAsync(HttpClient http, JsonObject request, CancellationToken cancellationToken)
+    private static async Task<JsonNode?> CallAsync(LocalAwsClient client, JsonObject request, CancellationToken cancellationToken)
     {
-        using var content = new StringContent(request.ToJsonString(), Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        using var message = new HttpRequestMessage(HttpMethod.Post, http.BaseAddress) { Content = content };
-        message.Headers.Add("X-Amz-Target", "Logs_20140328.FilterLogEvents");
-        // Signed as the AWS CLI would; the server accepts any key unless started with --auth sigv4,
-        // for which the key comes from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as the CLI's does.
-        var region = Environment.GetEnvironmentVariable("GATEHOUSE_REGION") ?? "us-east-1";
-        var keyId = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
-        var secret = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
-        if (string.IsNullOrEmpty(keyId) || string.IsNullOrEmpty(secret))
-            (keyId, secret) = ("gatehouse-logs", "gatehouse-logs");
-        SigV4Signer.Sign(message, Encoding.UTF8.GetBytes(request.ToJsonString()), keyId, secret, region, "logs", DateTimeOffset.UtcNow);
-        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode)
-            return JsonNode.Parse(body);
-        if (body.Contains("ResourceNotFoundException", StringComparison.Ordinal))
+        try
+        {
+            return await client.JsonAsync("Logs_20140328", "logs", "FilterLogEvents", request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LocalAwsException e) when (e.Body.Contains("ResourceNotFoundException", StringComparison.Ordinal))
+        {
             return null;
-        throw new HttpRequestException($"{(int)response.StatusCode} {body}");
+        }
+        catch (LocalAwsException e)
+        {
+            throw new HttpRequestException($"{e.Status} {e.Body}", e);
+        }
     }
 
     private static bool TryParseSpan(string text, out TimeSpan span)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gatehouse.Core;
 using Gatehouse.Protocol;
 using Gatehouse.Protocol.Generated;
@@ -33,7 +32,7 @@ internal static class LogsErrors
         return name;
     }
 
-    /// <summary>The position a nextToken names (tokens are plain indexes into the listing).</summary>
+    /// <summary>The position a nextToken names (tokens are plain indexes into the listing; see <see cref="IndexPager"/>).</summary>
     public static int PageIndex(string? token) =>
-        token is null ? 0 : int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : throw BadToken();
+        IndexPager.TryStart(token, out var index) ? index : throw BadToken();
 }

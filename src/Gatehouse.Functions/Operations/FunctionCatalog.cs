@@ -48,16 +48,12 @@ internal sealed class FunctionCatalog
 
     public static bool IsVersionNumber(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
 
-    /// <summary>Marker = the index of the next item, as text (opaque to clients).</summary>
+    /// <summary>Marker = the index of the next item, as text (opaque to clients; see <see cref="IndexPager"/>).</summary>
     public static (List<T> Page, string? Next) Page<T>(List<T> all, string? marker, int? maxItems)
     {
-        var start = 0;
-        if (marker is not null && (!int.TryParse(marker, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out start) || start > all.Count))
-            throw FunctionErrors.MarkerInvalid(marker);
-        var size = Math.Clamp(maxItems ?? 50, 1, 10_000);
-        var page = all.Skip(start).Take(size).ToList();
-        var next = start + page.Count < all.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-        return (page, next);
+        if (!IndexPager.TryStart(marker, out var start) || start > all.Count)
+            throw FunctionErrors.MarkerInvalid(marker!);
+        return IndexPager.Page(all, start, Math.Clamp(maxItems ?? 50, 1, 10_000));
     }
 
     /// <summary>Takes the control-plane lock until the returned value is disposed.</summary>

@@ -15,12 +15,10 @@ namespace Gatehouse.Gateway.Operations;
 /// What every HTTP API resource's operations share: finding an API as the caller (account and
 /// region) sees it, running a change on it — computed on immutable values and handed to
 /// <see cref="GatewayState"/>, which stores it and then publishes it to readers and the data plane —
-/// redeploying auto-deploy stages after a change, ids and pages.
+/// redeploying auto-deploy stages after a change, and pages.
 /// </summary>
 internal sealed class ApiChanges
 {
-    private const string LowerAlphanumeric = "abcdefghijklmnopqrstuvwxyz0123456789";
-
     private readonly TimeProvider _time;
 
     public ApiChanges(GatewayState state, TimeProvider time)
@@ -37,8 +35,6 @@ internal sealed class ApiChanges
     public void ResetAuthorizerCache(string apiId, string stageName) => AuthorizerCacheReset?.Invoke(apiId, stageName);
 
     public DateTimeOffset Now => _time.GetUtcNow();
-
-    public static string NewId(int length) => AwsIds.Random(LowerAlphanumeric, length);
 
     /// <summary>The API as this caller (account and region) sees it, or NotFound.</summary>
     public ApiState Find(AwsRequest request, ApiState? state, string apiId)
@@ -77,7 +73,7 @@ internal sealed class ApiChanges
         var now = Now;
         var deployment = new Deployment
         {
-            DeploymentId = NewId(6),
+            DeploymentId = AwsIds.NewApiGatewayId(6),
             AutoDeployed = true,
             CreatedDate = now,
             Configuration = state.CurrentConfiguration(),
@@ -111,12 +107,12 @@ internal sealed class ApiChanges
             }
             catch (FormatException)
             {
-                throw GatewayErrors.Invalid("Invalid nextToken.");
+                throw GatewayErrors.InvalidNextToken();
             }
         }
         var max = 100;
         if (request.Input.Str("MaxResults") is { } maxText && (!int.TryParse(maxText, CultureInfo.InvariantCulture, out max) || max < 1))
-            throw GatewayErrors.Invalid("Invalid maxResults: must be a positive integer.");
+            throw GatewayErrors.InvalidMaxResults();
         var page = all.Skip(offset).Take(max).Select(output).ToArray();
         var result = new JsonObject { ["Items"] = new JsonArray(page) };
         if (offset + max < all.Count)

@@ -36,21 +36,21 @@ internal sealed class ApiOperations : IAwsOperations
         var input = request.Input;
         var protocol = input.Req("ProtocolType");
         if (protocol != "HTTP")
-            throw GatewayErrors.Invalid("Gatehouse supports only HTTP APIs (protocolType HTTP).");
+            throw GatewayErrors.ProtocolTypeUnsupported();
         var target = input.Str("Target");
         var routeKeyText = input.Str("RouteKey");
         if (target is null && (routeKeyText is not null || input.Str("CredentialsArn") is not null))
-            throw GatewayErrors.Invalid("RouteKey and CredentialsArn are only supported with Target (quick create).");
+            throw GatewayErrors.QuickCreateNeedsTarget();
         var routeSelection = input.Str("RouteSelectionExpression");
         if (routeSelection is not null && routeSelection != "$request.method $request.path")
-            throw GatewayErrors.Invalid("Unsupported route selection expression for HTTP APIs.");
+            throw GatewayErrors.RouteSelectionUnsupported();
         var cors = input.Obj("CorsConfiguration") is { } corsInput ? Shapes.ReadCors(corsInput) : null;
         ValidateCors(cors);
 
         var now = _apis.Now;
         var api = new Api
         {
-            ApiId = NewId(10),
+            ApiId = AwsIds.NewApiGatewayId(10),
             Account = request.Context.Account,
             Region = request.Context.Region,
             Name = input.Req("Name"),
@@ -86,7 +86,7 @@ internal sealed class ApiOperations : IAwsOperations
     {
         var input = request.Input;
         if (input.Str("Target") is not null || input.Str("RouteKey") is not null)
-            throw GatewayErrors.Invalid("Gatehouse does not support quick update (Target, RouteKey) on UpdateApi.");
+            throw GatewayErrors.QuickUpdateUnsupported();
         return Respond(_apis.ChangeAsync(request, state =>
         {
             var current = state.Api;
@@ -132,10 +132,10 @@ internal sealed class ApiOperations : IAwsOperations
             throw GatewayErrors.InvalidRouteKey(routeKeyText);
         var isHttp = target.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         if (!isHttp && LambdaTarget.TryParse(target) is null)
-            throw GatewayErrors.Invalid($"Invalid target {target}: expected a Lambda function ARN or an HTTP(S) URL.");
+            throw GatewayErrors.InvalidQuickCreateTarget(target);
         var integration = new Integration
         {
-            IntegrationId = NewId(7),
+            IntegrationId = AwsIds.NewApiGatewayId(7),
             IntegrationType = isHttp ? "HTTP_PROXY" : "AWS_PROXY",
             IntegrationUri = target,
             IntegrationMethod = isHttp ? "ANY" : "POST",
@@ -145,7 +145,7 @@ internal sealed class ApiOperations : IAwsOperations
         };
         var route = new Route
         {
-            RouteId = NewId(7),
+            RouteId = AwsIds.NewApiGatewayId(7),
             RouteKey = routeKeyText,
             Target = "integrations/" + integration.IntegrationId,
             ApiGatewayManaged = true,
@@ -172,6 +172,6 @@ internal sealed class ApiOperations : IAwsOperations
         if (cors is null)
             return;
         if (cors.AllowCredentials == true && cors.AllowOrigins.Contains("*"))
-            throw GatewayErrors.Invalid("allow-credentials is not supported with allow-origins '*'. Specify the allowed origins.");
+            throw GatewayErrors.CorsCredentialsWithAnyOrigin();
     }
 }

@@ -36,7 +36,7 @@ internal sealed class AuthorizerOperations : IAwsOperations
         {
             var authorizer = ReadAuthorizer(input, new Authorizer
             {
-                AuthorizerId = NewId(6),
+                AuthorizerId = AwsIds.NewApiGatewayId(6),
                 Name = input.Req("Name"),
                 AuthorizerType = input.Req("AuthorizerType"),
             });
@@ -117,31 +117,31 @@ internal sealed class AuthorizerOperations : IAwsOperations
         foreach (var source in result.IdentitySource)
         {
             if (IdentitySource.TryParse(source) is null)
-                throw GatewayErrors.Invalid($"Invalid identity source '{source}': expected $request.header.NAME, $request.querystring.NAME, $context.NAME or $stageVariables.NAME.");
+                throw GatewayErrors.InvalidIdentitySource(source);
         }
         switch (result.AuthorizerType)
         {
             case "JWT":
                 if (result.IdentitySource.Length != 1)
-                    throw GatewayErrors.Invalid("A JWT authorizer needs exactly one identity source, such as $request.header.Authorization.");
+                    throw GatewayErrors.JwtIdentitySourceCount();
                 if (string.IsNullOrEmpty(result.JwtIssuer) || !Uri.TryCreate(result.JwtIssuer, UriKind.Absolute, out _))
-                    throw GatewayErrors.Invalid("JwtConfiguration.Issuer is required for a JWT authorizer and must be an absolute URL.");
+                    throw GatewayErrors.JwtIssuerRequired();
                 if (result.JwtAudience.IsEmpty)
-                    throw GatewayErrors.Invalid("JwtConfiguration.Audience must name at least one audience for a JWT authorizer.");
+                    throw GatewayErrors.JwtAudienceRequired();
                 return result with { AuthorizerUri = null, AuthorizerPayloadFormatVersion = null, AuthorizerResultTtlInSeconds = null, EnableSimpleResponses = null };
             case "REQUEST":
                 if (result.AuthorizerUri is null || LambdaTarget.TryParse(result.AuthorizerUri) is null)
-                    throw GatewayErrors.Invalid("AuthorizerUri is required for a REQUEST authorizer: arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations.");
+                    throw GatewayErrors.AuthorizerUriRequired();
                 if (result.AuthorizerPayloadFormatVersion is not ("1.0" or "2.0"))
-                    throw GatewayErrors.Invalid("AuthorizerPayloadFormatVersion is required for a REQUEST authorizer; supported values are 1.0 and 2.0.");
+                    throw GatewayErrors.AuthorizerPayloadFormatRequired();
                 if (result.EnableSimpleResponses == true && result.AuthorizerPayloadFormatVersion != "2.0")
-                    throw GatewayErrors.Invalid("Simple responses are supported only with authorizer payload format version 2.0.");
+                    throw GatewayErrors.SimpleResponsesNeedV2();
                 var ttl = result.AuthorizerResultTtlInSeconds ?? 0;
                 if (ttl > 0 && result.IdentitySource.IsEmpty)
-                    throw GatewayErrors.Invalid("An identity source is required when authorizer caching is enabled (AuthorizerResultTtlInSeconds > 0).");
+                    throw GatewayErrors.CachingNeedsIdentitySource();
                 return result with { JwtIssuer = null, JwtAudience = [], AuthorizerResultTtlInSeconds = ttl, EnableSimpleResponses = result.EnableSimpleResponses ?? false };
             default:
-                throw GatewayErrors.Invalid($"Authorizer type {result.AuthorizerType} is not supported for HTTP APIs; use JWT or REQUEST.");
+                throw GatewayErrors.AuthorizerTypeUnsupported(result.AuthorizerType);
         }
     }
 }

@@ -39,14 +39,14 @@ internal sealed class DeploymentOperations : IAwsOperations
             {
                 stage = state.Stages.GetValueOrDefault(stageName) ?? throw GatewayErrors.StageNotFound(stageName);
                 if (stage.AutoDeploy)
-                    throw GatewayErrors.Invalid($"Stage {stageName} has auto-deploy enabled; it is deployed on every change.");
+                    throw GatewayErrors.StageAutoDeploys(stageName);
             }
             if (state.Routes.IsEmpty)
-                throw GatewayErrors.Invalid("Unable to deploy API because no routes exist in this API");
+                throw GatewayErrors.NoRoutesToDeploy();
             var now = _apis.Now;
             var deployment = new Deployment
             {
-                DeploymentId = NewId(6),
+                DeploymentId = AwsIds.NewApiGatewayId(6),
                 Description = input.Str("Description"),
                 CreatedDate = now,
                 Configuration = state.CurrentConfiguration(),
@@ -100,7 +100,7 @@ internal sealed class DeploymentOperations : IAwsOperations
             if (!state.Deployments.ContainsKey(id))
                 throw GatewayErrors.DeploymentNotFound(id);
             if (state.Stages.Values.FirstOrDefault(s => s.DeploymentId == id) is { } stage)
-                throw GatewayErrors.Invalid($"Active stages pointing to this deployment must be moved or deleted: {stage.StageName}");
+                throw GatewayErrors.DeploymentInUse(stage.StageName);
             return (state with { Deployments = state.Deployments.Remove(id) }, new JsonObject());
         }, cancellationToken));
     }

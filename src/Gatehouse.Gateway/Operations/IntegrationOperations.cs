@@ -36,7 +36,7 @@ internal sealed class IntegrationOperations : IAwsOperations
             var type = input.Req("IntegrationType");
             var integration = ReadIntegration(input, new Integration
             {
-                IntegrationId = NewId(7),
+                IntegrationId = AwsIds.NewApiGatewayId(7),
                 IntegrationType = type,
                 PayloadFormatVersion = input.Str("PayloadFormatVersion") ?? (type == "AWS_PROXY" ? "" : "1.0"),
             });
@@ -96,26 +96,26 @@ internal sealed class IntegrationOperations : IAwsOperations
         {
             case "AWS_PROXY":
                 if (uri is null || (LambdaTarget.TryParse(uri) is null && !uri.Contains("${stageVariables.", StringComparison.Ordinal)))
-                    throw GatewayErrors.Invalid($"Invalid integration URI '{uri}': expected a Lambda function ARN (optionally with an alias or version) or an arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations URI.");
+                    throw GatewayErrors.InvalidLambdaIntegrationUri(uri);
                 if (integration.PayloadFormatVersion is not ("1.0" or "2.0"))
-                    throw GatewayErrors.Invalid("PayloadFormatVersion is required for AWS_PROXY integrations of HTTP APIs; supported values are 1.0 and 2.0.");
+                    throw GatewayErrors.LambdaPayloadFormatRequired();
                 method ??= "POST";
                 break;
             case "HTTP_PROXY":
                 if (uri is null || !(uri.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
-                    throw GatewayErrors.Invalid($"Invalid integration URI '{uri}': HTTP_PROXY integrations need an http:// or https:// URL.");
+                    throw GatewayErrors.InvalidHttpIntegrationUri(uri);
                 if (integration.PayloadFormatVersion != "1.0")
-                    throw GatewayErrors.Invalid("PayloadFormatVersion 1.0 is the only supported value for HTTP_PROXY integrations.");
+                    throw GatewayErrors.HttpPayloadFormatUnsupported();
                 method ??= "ANY";
                 break;
             default:
-                throw GatewayErrors.Invalid($"Integration type {integration.IntegrationType} is not supported for HTTP APIs; use AWS_PROXY or HTTP_PROXY.");
+                throw GatewayErrors.IntegrationTypeUnsupported(integration.IntegrationType);
         }
         var requestParameters = input.Obj("RequestParameters") is not null ? Shapes.ReadMap(input, "RequestParameters") : integration.RequestParameters;
         foreach (var key in requestParameters.Keys)
         {
             if (RequestParameterMapping.TryParseTarget(key) is null)
-                throw GatewayErrors.Invalid($"Invalid mapping expression specified: {key}. Expected overwrite:, append: or remove: with header.NAME, querystring.NAME or path.");
+                throw GatewayErrors.InvalidMappingExpression(key);
         }
         var responseParameters = integration.ResponseParameters;
         if (input.Obj("ResponseParameters") is { } responseInput)

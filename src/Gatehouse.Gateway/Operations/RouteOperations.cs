@@ -33,7 +33,7 @@ internal sealed class RouteOperations : IAwsOperations
         var input = request.Input;
         return Respond(_apis.ChangeAsync(request, state =>
         {
-            var route = ReadRoute(state, input, new Route { RouteId = NewId(7), RouteKey = input.Req("RouteKey") });
+            var route = ReadRoute(state, input, new Route { RouteId = AwsIds.NewApiGatewayId(7), RouteKey = input.Req("RouteKey") });
             var after = _apis.AutoDeploy(state with { Routes = state.Routes.Add(route.RouteId, route) });
             return (after, Shapes.RouteOutput(route));
         }, cancellationToken));
@@ -88,22 +88,22 @@ internal sealed class RouteOperations : IAwsOperations
 
         var authorizationType = input.Str("AuthorizationType") ?? route.AuthorizationType;
         if (!AuthorizationTypes.Contains(authorizationType, StringComparer.Ordinal))
-            throw GatewayErrors.Invalid($"Invalid authorization type {authorizationType}.");
+            throw GatewayErrors.InvalidAuthorizationType(authorizationType);
         var authorizerId = input.Str("AuthorizerId") ?? route.AuthorizerId;
         if (authorizationType is "NONE" or "AWS_IAM")
             authorizerId = null;
         if (authorizationType is "JWT" or "CUSTOM")
         {
             if (authorizerId is null)
-                throw GatewayErrors.Invalid($"AuthorizerId is required for authorization type {authorizationType}.");
+                throw GatewayErrors.AuthorizerIdRequired(authorizationType);
             var authorizer = state.Authorizers.GetValueOrDefault(authorizerId) ?? throw GatewayErrors.AuthorizerNotFound(authorizerId);
             var expected = authorizationType == "JWT" ? "JWT" : "REQUEST";
             if (authorizer.AuthorizerType != expected)
-                throw GatewayErrors.Invalid($"Authorization type {authorizationType} requires an authorizer of type {expected}; {authorizerId} is {authorizer.AuthorizerType}.");
+                throw GatewayErrors.AuthorizerTypeMismatch(authorizationType, expected, authorizerId, authorizer.AuthorizerType);
         }
         var scopes = input.Arr("AuthorizationScopes") is not null ? [.. input.Strings("AuthorizationScopes")] : route.AuthorizationScopes;
         if (!scopes.IsEmpty && authorizationType != "JWT")
-            throw GatewayErrors.Invalid("Authorization scopes are supported only for JWT authorizers.");
+            throw GatewayErrors.ScopesNeedJwt();
 
         var target = input.Str("Target") ?? route.Target;
         if (target is not null)

@@ -121,7 +121,7 @@ internal sealed class StageOperations : IAwsOperations
     private static void ValidateStageName(string name)
     {
         if (name != RouteKey.Default && !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            throw GatewayErrors.Invalid($"Invalid stage name '{name}': use $default or letters, digits, hyphens and underscores.");
+            throw GatewayErrors.InvalidStageName(name);
     }
 
     private static Stage ReadStage(ApiState state, JsonObject input, Stage stage)
@@ -136,9 +136,9 @@ internal sealed class StageOperations : IAwsOperations
             foreach (var (key, value) in variables)
             {
                 if (key.Length == 0 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
-                    throw GatewayErrors.Invalid($"Invalid stage variable name '{key}': use letters, digits and underscores.");
+                    throw GatewayErrors.InvalidStageVariableName(key);
                 if (!value.All(c => char.IsAsciiLetterOrDigit(c) || "-._~:/?#&=,".Contains(c, StringComparison.Ordinal)))
-                    throw GatewayErrors.Invalid($"Invalid stage variable value for '{key}': allowed characters are letters, digits and -._~:/?#&=,");
+                    throw GatewayErrors.InvalidStageVariableValue(key);
             }
         }
         var routeSettings = stage.RouteSettings;
@@ -175,6 +175,6 @@ internal sealed class StageOperations : IAwsOperations
     private static void ValidateThrottling(RouteSettings settings)
     {
         if (settings.ThrottlingBurstLimit is < 0 || settings.ThrottlingRateLimit is < 0)
-            throw GatewayErrors.Invalid("Throttling limits must not be negative.");
+            throw GatewayErrors.NegativeThrottlingLimit();
     }
 }

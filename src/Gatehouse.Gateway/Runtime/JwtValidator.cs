@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gatehouse.Core;
 
 namespace Gatehouse.Gateway.Runtime;
 
@@ -310,7 +311,7 @@ internal static class ClaimRendering
     public static byte[] Render(JsonElement claims)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, EventJson.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, Json.Relaxed))
         {
             writer.WriteStartObject();
             foreach (var claim in claims.EnumerateObject())

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Gatehouse.Core;
 
 namespace Gatehouse.Identity.Tokens;
 
@@ -64,7 +65,7 @@ internal sealed class PoolKeys
         Jwks = JsonSerializer.SerializeToUtf8Bytes(new
         {
             keys = signingKeys.Select(k => new { alg = "RS256", e = k.Exponent, kid = k.Kid, kty = "RSA", n = k.Modulus, use = "sig" }),
-        }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        }, Json.RelaxedSerializer);
         _certificate = new Lazy<string>(() => CreateCertificate(IdKey));
     }
 

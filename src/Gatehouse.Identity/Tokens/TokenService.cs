@@ -33,9 +33,6 @@ internal sealed partial class TokenService
     private static readonly byte[] RefreshHeader = Encoding.ASCII.GetBytes(
         B64("""{"cty":"JWT","enc":"A256GCM","alg":"dir"}"""u8.ToArray()));
 
-    // Tokens are read by JWT libraries, never embedded in HTML: write '+' in kids as itself, as Cognito does.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private readonly GatehouseOptions _options;
     private readonly TimeProvider _time;
 
@@ -141,7 +138,7 @@ internal sealed partial class TokenService
     private static string Sign(SigningKey key, Action<Utf8JsonWriter> payload)
     {
         var header = new ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(header, WriterOptions))
+        using (var w = new Utf8JsonWriter(header, Json.Relaxed))
         {
             w.WriteStartObject();
             w.WriteString("kid", key.Kid);
@@ -149,7 +146,7 @@ internal sealed partial class TokenService
             w.WriteEndObject();
         }
         var body = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(body, WriterOptions))
+        using (var w = new Utf8JsonWriter(body, Json.Relaxed))
         {
             w.WriteStartObject();
             payload(w);

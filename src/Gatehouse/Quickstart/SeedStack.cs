@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Gatehouse.Core;
@@ -238,7 +237,7 @@ internal sealed class SeedStack
     /// safe to paste into a shell: no '!', '$' or quotes.
     /// </summary>
     private static string TemporaryPassword() =>
-        "Tmp-" + RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZ", 3)
-        + RandomNumberGenerator.GetString("abcdefghijkmnopqrstuvwxyz", 4)
-        + RandomNumberGenerator.GetString("23456789", 3);
+        "Tmp-" + AwsIds.Random("ABCDEFGHJKLMNPQRSTUVWXYZ", 3)
+        + AwsIds.Random("abcdefghijkmnopqrstuvwxyz", 4)
+        + AwsIds.Random("23456789", 3);
 }

@@ -3,42 +3,29 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Security;
 
-namespace Gatehouse.Quickstart;
+namespace Gatehouse.Core;
 
 /// <summary>
-/// Calls Gatehouse's own AWS APIs over HTTP, exactly as a client would, so the quickstart exercises
-/// the same path as the AWS CLI and never reaches into a service's internals.
+/// Calls Gatehouse's own AWS APIs over HTTP, exactly as a client would, so the quickstart and the
+/// <c>logs</c> command exercise the same path as the AWS CLI and never reach into a service's internals.
+/// Requests are SigV4-signed (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html)
+/// with the key it is given: any key by default, one of the server's keys under <c>--auth sigv4</c>.
 /// </summary>
-internal sealed class LocalAwsClient : IDisposable
+public sealed class LocalAwsClient(Uri endpoint, string region, string accessKeyId, string secretKey, TimeSpan timeout) : IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly string _region;
-    private readonly string _accessKeyId = "gatehouse-quickstart";
-    private readonly string _secret = "gatehouse-quickstart";
-
-    /// <param name="keys">The strict mode's keys: the calls are signed with the first one.</param>
-    public LocalAwsClient(Uri endpoint, string region, AccessKeys? keys = null)
-    {
-        if (keys is not null && keys.TryGetSecret(keys.FirstAccessKeyId, out var secret))
-        {
-            _accessKeyId = keys.FirstAccessKeyId;
-            _secret = secret;
-        }
-        _http = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(60) };
-        _region = region;
-    }
+    private readonly HttpClient _http = new() { BaseAddress = endpoint, Timeout = timeout };
 
     /// <summary>An awsJson1.1 call (Cognito: <c>AWSCognitoIdentityProviderService</c>).</summary>
-    public async Task<JsonObject> JsonAsync(string targetPrefix, string signingName, string operation, JsonObject input)
+    public async Task<JsonObject> JsonAsync(string targetPrefix, string signingName, string operation, JsonObject input, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/")
+        using var request = new HttpRequestMessage(HttpMethod.Post, _http.BaseAddress)
         {
             Content = new StringContent(input.ToJsonString(), Encoding.UTF8),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", targetPrefix + "." + operation);
         Sign(request, signingName);
-        return await SendAsync(request, operation).ConfigureAwait(false);
+        return await SendAsync(request, operation, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A restJson1 call (Lambda, API Gateway v2).</summary>
@@ -65,19 +52,19 @@ internal sealed class LocalAwsClient : IDisposable
         var body = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult() ?? [];
         if (!request.RequestUri!.IsAbsoluteUri)
             request.RequestUri = new Uri(_http.BaseAddress!, request.RequestUri);
-        SigV4Signer.Sign(request, body, _accessKeyId, _secret, _region, signingName, DateTimeOffset.UtcNow);
+        SigV4Signer.Sign(request, body, accessKeyId, secretKey, region, signingName, DateTimeOffset.UtcNow);
     }
 
-    private async Task<JsonObject> SendAsync(HttpRequestMessage request, string operation)
+    private async Task<JsonObject> SendAsync(HttpRequestMessage request, string operation, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.SendAsync(request).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             var code = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.First().Split(':')[0] : response.StatusCode.ToString();
             var json = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
             var message = (json?["message"] ?? json?["Message"])?.GetValue<string>() ?? text;
-            throw new LocalAwsException(operation, code, message);
+            throw new LocalAwsException(operation, code, message) { Status = (int)response.StatusCode, Body = text };
         }
         return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!.AsObject();
     }
@@ -85,8 +72,16 @@ internal sealed class LocalAwsClient : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-internal sealed class LocalAwsException(string operation, string code, string message)
+/// <summary>An AWS error answer to a <see cref="LocalAwsClient"/> call.</summary>
+public sealed class LocalAwsException(string operation, string code, string message)
     : Exception($"{operation} failed: {code}: {message}")
 {
+    /// <summary>The AWS error code (x-amzn-ErrorType).</summary>
     public string Code { get; } = code;
+
+    /// <summary>The HTTP status of the answer.</summary>
+    public int Status { get; init; }
+
+    /// <summary>The answer's body as sent.</summary>
+    public string Body { get; init; } = "";
 }
