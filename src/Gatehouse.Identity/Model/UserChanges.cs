@@ -4,7 +4,6 @@ using Gatehouse.Core;
 using Gatehouse.Identity.Auth;
 using Gatehouse.Identity.Model;
 using Gatehouse.Protocol;
-using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
 namespace Gatehouse.Identity.Model;
 
@@ -259,6 +258,25 @@ internal sealed partial class UserChanges(IdentityState identity)
         await UpdateUserAsync(state, key, found.Sub, current => current with
         {
             Attributes = current.Attributes.Where(a => !names.Contains(a.Key)).ToList(),
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Answers NEW_PASSWORD_REQUIRED (RespondToAuthChallenge and the hosted new-password form): the
+    /// required attributes, the new password and CONFIRMED, applied to the user the challenge named
+    /// unless an administrator changed the temporary password meanwhile (then the session is stale).
+    /// </summary>
+    internal async Task<User> ReplaceTemporaryPasswordAsync(PoolState state, ChallengeSession session, User user, string password,
+        IReadOnlyList<KeyValuePair<string, string>> updates, CancellationToken ct)
+    {
+        CheckRequired(state.Pool, MergeAttributes(state.Pool, user.Attributes, updates, creating: false));
+        var prepared = WithPassword(user, state.Pool, password, temporary: false);
+        return await UpdateUserAsync(state, session.UserKey, user.Sub, current =>
+        {
+            if (current.CredentialStamp != session.CredentialStamp || current.Status != UserStatus.ForceChangePassword)
+                throw IdentityErrors.InvalidSession();
+            var attributes = MergeAttributes(state.Pool, current.Attributes, updates, creating: false);
+            return prepared with { Attributes = attributes, Enabled = current.Enabled, Status = UserStatus.Confirmed, Code = null };
         }, ct).ConfigureAwait(false);
     }
 }

@@ -90,16 +90,7 @@ internal sealed class OAuthGrants(IdentityState identity, UserChanges users, Sig
             return HostedSignInResult.Failed(IdentityErrors.InvalidSession().Message);
         try
         {
-            var merged = UserChanges.MergeAttributes(state.Pool, user.Attributes, attributes, creating: false);
-            UserChanges.CheckRequired(state.Pool, merged);
-            var prepared = _users.WithPassword(user, state.Pool, password, temporary: false);
-            var updated = await _users.UpdateUserAsync(state, session.UserKey, user.Sub, current =>
-            {
-                if (current.CredentialStamp != session.CredentialStamp || current.Status != UserStatus.ForceChangePassword)
-                    throw IdentityErrors.InvalidSession();
-                var merged = UserChanges.MergeAttributes(state.Pool, current.Attributes, attributes, creating: false);
-                return prepared with { Attributes = merged, Enabled = current.Enabled, Status = UserStatus.Confirmed, Code = null };
-            }, ct).ConfigureAwait(false);
+            var updated = await _users.ReplaceTemporaryPasswordAsync(state, session, user, password, attributes, ct).ConfigureAwait(false);
             _state.Sessions.Remove(sessionToken);
             return updated.Enabled ? HostedSignInResult.SignedIn(session.UserKey, updated) : HostedSignInResult.Failed(IdentityErrors.UserDisabled().Message);
         }

@@ -189,17 +189,7 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         var user = named.User;
         var updates = responses.Where(r => r.Key.StartsWith("userAttributes.", StringComparison.Ordinal))
             .Select(r => new KeyValuePair<string, string>(r.Key["userAttributes.".Length..], r.Value)).ToList();
-        var merged = UserChanges.MergeAttributes(state.Pool, user.Attributes, updates, creating: false);
-        UserChanges.CheckRequired(state.Pool, merged);
-        var prepared = _users.WithPassword(user, state.Pool, password, temporary: false);
-        var updated = await _users.UpdateUserAsync(state, session.UserKey, user.Sub, current =>
-        {
-            // The temporary password changed meanwhile (e.g. an administrator reset it): this session is stale.
-            if (current.CredentialStamp != session.CredentialStamp || current.Status != UserStatus.ForceChangePassword)
-                throw IdentityErrors.InvalidSession();
-            var attributes = UserChanges.MergeAttributes(state.Pool, current.Attributes, updates, creating: false);
-            return prepared with { Attributes = attributes, Enabled = current.Enabled, Status = UserStatus.Confirmed, Code = null };
-        }, ct).ConfigureAwait(false);
+        var updated = await _users.ReplaceTemporaryPasswordAsync(state, session, user, password, updates, ct).ConfigureAwait(false);
         if (!_state.Sessions.Remove(sessionToken!))
             throw IdentityErrors.InvalidSession();
         if (!updated.Enabled)
