@@ -22,7 +22,7 @@ namespace Gatehouse.Protocol;
 public sealed partial class AwsProtocolDispatcher
 {
     /// <summary>The models Gatehouse serves, whether or not a service implements them yet.</summary>
-    public static readonly string[] ModelNames = ["cognito-idp", "apigatewayv2", "lambda", "logs"];
+    public static readonly string[] ModelNames = ["cognito-idp", "apigatewayv2", "lambda", "logs", "s3", "sts", "ssm", "iam", "cloudformation"];
 
     private readonly Dictionary<string, AwsServiceDefinition> _definitions;
     private readonly ConcurrentDictionary<string, Lazy<ServiceEntry>> _entries = new(StringComparer.Ordinal);
@@ -100,6 +100,11 @@ public sealed partial class AwsProtocolDispatcher
             {
                 await WriteUnroutableAsync(http).ConfigureAwait(false);
                 return;
+            }
+            if (entry.Model.Protocol is WireProtocol.AwsQuery or WireProtocol.RestXml)
+            {
+                throw new AwsException("NotImplementedException",
+                    $"Gatehouse does not speak the {entry.Model.ServiceId} protocol yet.", 501);
             }
             var operation = FindOperation(http, entry);
             operationName = operation.Name;
@@ -247,7 +252,7 @@ public sealed partial class AwsProtocolDispatcher
             var rest = signed.FirstOrDefault(e => e.Router is not null && e.Router.PathBelongs(path));
             if (rest is not null)
                 return rest;
-            var json = signed.FirstOrDefault(e => e.Router is null);
+            var json = signed.FirstOrDefault(e => e.Model.Protocol == WireProtocol.AwsJson11);
             if (json is not null)
                 throw new AwsException("UnknownOperationException", "The request has no X-Amz-Target header naming the operation.", 400);
             return signed[0];

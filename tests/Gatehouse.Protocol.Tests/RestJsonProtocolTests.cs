@@ -220,7 +220,7 @@ public sealed class RestJsonProtocolTests
     public async Task SignedForUnknownService_Refused()
     {
         var reply = await _harness.SendAsync("GET", "/v2/apis", null,
-            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20241126/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + new string('0', 64)));
+            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20241126/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + new string('0', 64)));
 
         Assert.Equal(400, reply.Status);
         Assert.Equal("UnrecognizedClientException", reply.Header("x-amzn-ErrorType"));

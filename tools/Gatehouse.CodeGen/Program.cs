@@ -19,6 +19,11 @@ var services = new (string Folder, string ClassName)[]
     ("apigatewayv2", "ApiGatewayV2"),
     ("lambda", "Lambda"),
     ("logs", "CloudWatchLogs"),
+    ("s3", "S3"),
+    ("sts", "Sts"),
+    ("ssm", "Ssm"),
+    ("iam", "Iam"),
+    ("cloudformation", "CloudFormation"),
 };
 
 foreach (var (folder, className) in services)

@@ -7,6 +7,10 @@ public enum WireProtocol
 {
     AwsJson11,
     RestJson1,
+    /// <summary>Form-encoded POST with <c>Action</c> and <c>Version</c>, XML answers (STS, IAM, CloudFormation).</summary>
+    AwsQuery,
+    /// <summary>HTTP bindings with XML bodies (S3).</summary>
+    RestXml,
 }
 
 /// <summary>A parsed AWS service model: metadata, shapes and operations with their HTTP bindings.</summary>
@@ -20,6 +24,8 @@ public sealed class ServiceModel
         {
             "json" => WireProtocol.AwsJson11,
             "rest-json" => WireProtocol.RestJson1,
+            "query" => WireProtocol.AwsQuery,
+            "rest-xml" => WireProtocol.RestXml,
             _ => throw new NotSupportedException($"Protocol '{protocol}' of {name} is not supported."),
         };
         TargetPrefix = metadata.TryGetProperty("targetPrefix", out var t) ? t.GetString() : null;

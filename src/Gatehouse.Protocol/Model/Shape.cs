@@ -120,8 +120,11 @@ public sealed class Shape
                 list.Add(new Member(property.Name, property.Value, shapes));
             Members = list;
             MembersByName = list.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
-            BodyMembersByWireName = list.Where(m => m.Location is null)
-                .ToFrozenDictionary(m => m.WireName, StringComparer.Ordinal);
+            // S3's event streams name several members alike on the wire; the first one wins.
+            var body = new Dictionary<string, Member>(StringComparer.Ordinal);
+            foreach (var m in list.Where(m => m.Location is null))
+                body.TryAdd(m.WireName, m);
+            BodyMembersByWireName = body.ToFrozenDictionary(StringComparer.Ordinal);
         }
         if (_json.TryGetProperty("member", out var member))
             ListMember = new Member("member", member, shapes);
