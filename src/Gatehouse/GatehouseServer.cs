@@ -6,6 +6,7 @@ using Gatehouse.Core.Security;
 using Gatehouse.Functions;
 using Gatehouse.Gateway;
 using Gatehouse.Identity;
+using Gatehouse.Parameters;
 using Gatehouse.Protocol;
 using Gatehouse.Protocol.Signing;
 using Gatehouse.Storage;
@@ -115,6 +116,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddGatehouseIdentity();
         services.AddGatehouseFunctions();
         services.AddGatehouseGateway();
+        services.AddGatehouseParameters();
         services.AddRouting();
 
         var app = builder.Build();
