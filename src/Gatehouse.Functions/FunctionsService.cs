@@ -24,6 +24,7 @@ internal sealed partial class FunctionsService : IGatehouseService, IAsyncDispos
     private readonly ILogger _logger;
     private readonly CodeCache _code;
     private readonly LogStore _logs;
+    private readonly LogGroups _logGroups;
     private readonly FunctionRegistry _registry;
     private readonly EventQueue _events;
     private readonly EnvironmentServices _environmentServices;
@@ -32,7 +33,7 @@ internal sealed partial class FunctionsService : IGatehouseService, IAsyncDispos
     private int _disposed;
 
     public FunctionsService(IDatabase database, FunctionsOptions options, TimeProvider time, ILogger<FunctionsService> logger,
-        CodeCache code, LogStore logs, FunctionRegistry registry, EventQueue events, EnvironmentServices environmentServices)
+        CodeCache code, LogStore logs, LogGroups logGroups, FunctionRegistry registry, EventQueue events, EnvironmentServices environmentServices)
     {
         _database = database;
         _options = options;
@@ -40,6 +41,7 @@ internal sealed partial class FunctionsService : IGatehouseService, IAsyncDispos
         _logger = logger;
         _code = code;
         _logs = logs;
+        _logGroups = logGroups;
         _registry = registry;
         _events = events;
         _environmentServices = environmentServices;
@@ -70,28 +72,51 @@ internal sealed partial class FunctionsService : IGatehouseService, IAsyncDispos
             };
             _registry.Add(entry);
         }
+        await _logGroups.LoadAsync(cancellationToken).ConfigureAwait(false);
         _logs.Start();
         _events.Start();
         _reaper = Task.Run(ReapLoopAsync);
         State = "running";
     }
 
-    /// <summary>Stops environments that idled longer than the configured time.</summary>
+    /// <summary>How often log events that outlived their group's retention are deleted (reads hide them at once).</summary>
+    private static readonly TimeSpan PurgePeriod = TimeSpan.FromMinutes(1);
+
+    /// <summary>Stops environments that idled longer than the configured time, and purges expired log events.</summary>
     private async Task ReapLoopAsync()
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(_options.IdleTimeout.TotalMilliseconds / 4, 50, 5000));
         using var timer = new PeriodicTimer(period, _time);
+        var lastPurge = _time.GetUtcNow();
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 foreach (var pool in _registry.Pools)
                     pool.Reap(_options.IdleTimeout);
+                if (_time.GetUtcNow() - lastPurge >= PurgePeriod)
+                {
+                    lastPurge = _time.GetUtcNow();
+                    await PurgeExpiredLogsAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException)
         {
             // Stopping.
+        }
+    }
+
+    private async Task PurgeExpiredLogsAsync()
+    {
+        try
+        {
+            await _logGroups.PurgeExpiredAsync(_logs, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            // Reads already hide expired events; the next period tries again.
+            LogPurgeFailed(_logger, e);
         }
     }
 
@@ -108,6 +133,7 @@ internal sealed partial class FunctionsService : IGatehouseService, IAsyncDispos
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         await _logs.DeleteAllAsync(cancellationToken).ConfigureAwait(false);
+        await _logGroups.ResetAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void StopEnvironments()
@@ -134,6 +160,9 @@ internal sealed partial class FunctionsService : IGatehouseService, IAsyncDispos
         _stopping.Dispose();
         LogStopped(_logger);
     }
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Error, Message = "Could not purge log events past their group's retention")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Functions service stopped; all execution environments ended")]
     private static partial void LogStopped(ILogger logger);

@@ -37,6 +37,7 @@ public static class FunctionsServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new LogStore(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LogStore>>(), sp.GetRequiredService<FunctionsOptions>().LogEventsPerGroup));
+        services.TryAddSingleton(sp => new LogGroups(sp.GetRequiredService<IDatabase>()));
         services.TryAddSingleton<RuntimeCatalog>();
         services.TryAddSingleton<IRuntimeExecutor>(sp => new LocalProcessExecutor(CreateSandbox(sp)));
         services.TryAddSingleton(sp => new EnvironmentServices(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<LogStore>(),
@@ -80,6 +81,7 @@ public static class FunctionsServiceCollectionExtensions
         services.AddAwsOperations<LogGroupOperations>(CloudWatchLogs.ModelName);
         services.AddAwsOperations<LogStreamOperations>(CloudWatchLogs.ModelName);
         services.AddAwsOperations<LogEventOperations>(CloudWatchLogs.ModelName);
+        services.AddAwsOperations<LogTagOperations>(CloudWatchLogs.ModelName);
         return services;
     }
 

@@ -10,8 +10,20 @@ namespace Gatehouse.Functions.Logs;
 internal sealed class LogEventOperations : IAwsOperations
 {
     private readonly LogStore _store;
+    private readonly LogGroups _groups;
 
-    public LogEventOperations(LogStore store) => _store = store;
+    public LogEventOperations(LogStore store, LogGroups groups)
+    {
+        _store = store;
+        _groups = groups;
+    }
+
+    /// <summary>The startTime a read uses: no earlier than its group's retention allows.</summary>
+    private long? Start(AwsRequest request, string group)
+    {
+        var start = request.Input.Long("startTime");
+        return _groups.Cutoff(_store, request.Context.Account, request.Context.Region, group) is { } cutoff ? Math.Max(start ?? 0, cutoff) : start;
+    }
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(CloudWatchLogs.Operations.GetLogEvents, GetLogEventsAsync)
@@ -21,7 +33,7 @@ internal sealed class LogEventOperations : IAwsOperations
     {
         var group = LogsErrors.GroupName(request);
         var stream = request.Input.Req("logStreamName");
-        if (!await _store.GroupExistsAsync(request.Context.Account, request.Context.Region, group, cancellationToken).ConfigureAwait(false))
+        if (!await _groups.ExistsAsync(_store, request.Context.Account, request.Context.Region, group, cancellationToken).ConfigureAwait(false))
             throw LogsErrors.GroupNotFound();
         var limit = Math.Clamp(request.Input.Int("limit") ?? 10_000, 1, 10_000);
         var token = request.Input.Str("nextToken");
@@ -38,7 +50,7 @@ internal sealed class LogEventOperations : IAwsOperations
             else throw LogsErrors.BadToken();
         }
         var events = await _store.EventsAsync(request.Context.Account, request.Context.Region, group, [stream], null,
-            request.Input.Long("startTime"), request.Input.Long("endTime"), after, before, backwards, limit, cancellationToken).ConfigureAwait(false);
+            Start(request, group), request.Input.Long("endTime"), after, before, backwards, limit, cancellationToken).ConfigureAwait(false);
         var forward = events.Count > 0 ? events[^1].Id : (token is not null && token[0] == 'f' ? after : (backwards ? before == long.MaxValue ? 0 : before - 1 : after));
         var backward = events.Count > 0 ? events[0].Id : (token is not null && token[0] == 'b' ? before : after + 1);
         return new JsonObject
@@ -57,7 +69,7 @@ internal sealed class LogEventOperations : IAwsOperations
     private async ValueTask<AwsResponse> FilterLogEventsAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var group = LogsErrors.GroupName(request);
-        if (!await _store.GroupExistsAsync(request.Context.Account, request.Context.Region, group, cancellationToken).ConfigureAwait(false))
+        if (!await _groups.ExistsAsync(_store, request.Context.Account, request.Context.Region, group, cancellationToken).ConfigureAwait(false))
             throw LogsErrors.GroupNotFound();
         var limit = Math.Clamp(request.Input.Int("limit") ?? 10_000, 1, 10_000);
         var after = 0L;
@@ -72,7 +84,7 @@ internal sealed class LogEventOperations : IAwsOperations
         while (matched.Count < limit)
         {
             var chunk = await _store.EventsAsync(request.Context.Account, request.Context.Region, group, streams, request.Input.Str("logStreamNamePrefix"),
-                request.Input.Long("startTime"), request.Input.Long("endTime"), last, long.MaxValue, false, 1000, cancellationToken).ConfigureAwait(false);
+                Start(request, group), request.Input.Long("endTime"), last, long.MaxValue, false, 1000, cancellationToken).ConfigureAwait(false);
             foreach (var item in chunk)
             {
                 last = item.Id;

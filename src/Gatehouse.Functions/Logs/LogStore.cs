@@ -278,6 +278,21 @@ internal sealed partial class LogStore : IAsyncDisposable
         return rows.Count > 0;
     }
 
+    /// <summary>
+    /// Deletes a group's events stamped before <paramref name="before"/> (ms; null: all of them) —
+    /// DeleteLogGroup, and retention once events expire.
+    /// </summary>
+    public async Task DeleteEventsAsync(string account, string region, string group, long? before, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await _database.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction,
+            "DELETE FROM functions_log_events WHERE account = @a AND region = @r AND log_group = @g AND (@b IS NULL OR timestamp < @b)",
+            ("@a", account), ("@r", region), ("@g", group), ("@b", before)), cancellationToken).ConfigureAwait(false);
+        // The writer's per-group counts no longer hold; it counts again before its next trim.
+        if (deleted > 0)
+            Interlocked.Exchange(ref _countsStale, 1);
+    }
+
     public async Task DeleteAllAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -9,8 +9,13 @@ namespace Gatehouse.Functions.Logs;
 internal sealed class LogStreamOperations : IAwsOperations
 {
     private readonly LogStore _store;
+    private readonly LogGroups _groups;
 
-    public LogStreamOperations(LogStore store) => _store = store;
+    public LogStreamOperations(LogStore store, LogGroups groups)
+    {
+        _store = store;
+        _groups = groups;
+    }
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(CloudWatchLogs.Operations.DescribeLogStreams, DescribeLogStreamsAsync);
@@ -19,8 +24,11 @@ internal sealed class LogStreamOperations : IAwsOperations
     {
         var group = LogsErrors.GroupName(request);
         var streams = await _store.LogStreamsAsync(request.Context.Account, request.Context.Region, group, cancellationToken).ConfigureAwait(false);
-        if (streams.Count == 0)
+        if (streams.Count == 0 && _groups.Find(request.Context.Account, request.Context.Region, group) is null)
             throw LogsErrors.GroupNotFound();
+        // Streams whose every event outlived the group's retention are gone, as their events are.
+        if (_groups.Cutoff(_store, request.Context.Account, request.Context.Region, group) is { } cutoff)
+            streams = [.. streams.Where(s => s.Last >= cutoff)];
         var prefix = request.Input.Str("logStreamNamePrefix");
         var byTime = request.Input.Str("orderBy") == "LastEventTime";
         IEnumerable<(string Stream, long Created, long First, long Last, long LastIngestion, long Bytes)> ordered =

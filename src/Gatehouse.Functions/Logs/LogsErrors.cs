@@ -13,6 +13,24 @@ internal static class LogsErrors
     public static AwsException GroupNotFound() =>
         new(CloudWatchLogs.Errors.ResourceNotFoundException, "The specified log group does not exist.", 400);
 
+    public static AwsException GroupExists() =>
+        new(CloudWatchLogs.Errors.ResourceAlreadyExistsException, "The specified log group already exists", 400);
+
+    public static AwsException InvalidRetention(int days) =>
+        new(CloudWatchLogs.Errors.InvalidParameterException,
+            $"1 validation error detected: Value '{days}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", LogGroupOperations.RetentionDays)}]", 400);
+
+    public static AwsException InvalidArn(string arn) =>
+        new(CloudWatchLogs.Errors.InvalidParameterException, $"Invalid resource ARN: {arn}. Gatehouse tags log groups: arn:aws:logs:REGION:ACCOUNT:log-group:NAME.", 400);
+
+    /// <summary>TagResource beyond 50 tags (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_TagResource.html).</summary>
+    public static AwsException TooManyTags() =>
+        new(CloudWatchLogs.Errors.TooManyTagsException, "A resource can have no more than 50 tags.", 400);
+
+    /// <summary>TagLogGroup beyond 50 tags: that older operation answers InvalidParameterException.</summary>
+    public static AwsException TooManyTagsByName() =>
+        new(CloudWatchLogs.Errors.InvalidParameterException, "A log group can have no more than 50 tags.", 400);
+
     public static AwsException BadToken() =>
         new(CloudWatchLogs.Errors.InvalidParameterException, "The specified nextToken is not valid.", 400);
 
