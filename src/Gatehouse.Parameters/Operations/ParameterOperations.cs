@@ -2,8 +2,10 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Gatehouse.Core;
 using Gatehouse.Parameters.Model;
 using Gatehouse.Protocol;
+using Gatehouse.Protocol.Generated;
 using Ops = Gatehouse.Protocol.Generated.Ssm.Operations;
 
 namespace Gatehouse.Parameters.Operations;
@@ -188,7 +190,7 @@ internal sealed class ParameterOperations : IAwsOperations
                 var (parameter, version, selector) = Resolve(request, reference);
                 found.Add(Output(parameter, version, selector, decrypt));
             }
-            catch (Core.AwsException e) when (e.Code is "ParameterNotFound" or "ParameterVersionNotFound")
+            catch (AwsException e) when (e.Code is Ssm.Errors.ParameterNotFound or Ssm.Errors.ParameterVersionNotFound)
             {
                 invalid.Add(reference);
             }
