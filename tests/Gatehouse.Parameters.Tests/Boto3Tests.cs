@@ -38,5 +38,9 @@ public sealed class Boto3Tests : IClassFixture<GatehouseProcess>
         Assert.Equal("HierarchyLevelLimitExceededException", seen.Str("tooDeep"));
         Assert.Equal(["/boto/secret"], seen["deleted"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Equal(["/boto/missing"], seen["notDeleted"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(100, seen["historyCount"]!.GetValue<int>());
+        Assert.Equal(2, seen["historyFirst"]!.GetValue<int>());
+        Assert.Equal(101, seen["historyLast"]!.GetValue<int>());
+        Assert.Equal("ParameterMaxVersionLimitExceeded", seen.Str("maxVersions"));
     }
 }

@@ -61,4 +61,19 @@ except ssm.exceptions.HierarchyLevelLimitExceededException as error:
 deleted = ssm.delete_parameters(Names=[f"{prefix}/secret", f"{prefix}/missing"])
 seen["deleted"] = deleted["DeletedParameters"]
 seen["notDeleted"] = deleted["InvalidParameters"]
+
+# 100 versions are kept: the 101st put drops version 1; a label on the oldest version blocks the next put.
+name = f"{prefix}/versions"
+ssm.put_parameter(Name=name, Value="1", Type="String")
+for i in range(2, 102):
+    ssm.put_parameter(Name=name, Value=str(i), Overwrite=True)
+history = [h["Version"] for page in ssm.get_paginator("get_parameter_history").paginate(Name=name, PaginationConfig={"PageSize": 30}) for h in page["Parameters"]]
+seen["historyCount"] = len(history)
+seen["historyFirst"] = history[0]
+seen["historyLast"] = history[-1]
+ssm.label_parameter_version(Name=name, ParameterVersion=2, Labels=["pinned"])
+try:
+    ssm.put_parameter(Name=name, Value="102", Overwrite=True)
+except ssm.exceptions.ParameterMaxVersionLimitExceeded as error:
+    seen["maxVersions"] = error.response["Error"]["Code"]
 print(json.dumps(seen))
