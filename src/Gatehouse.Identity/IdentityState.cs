@@ -1,3 +1,4 @@
+using Gatehouse.Core.Security;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Gatehouse.Core;

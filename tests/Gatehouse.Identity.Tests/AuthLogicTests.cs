@@ -1,3 +1,4 @@
+using Gatehouse.Core.Security;
 using Gatehouse.Identity.Auth;
 using Gatehouse.Identity.Model;
 

@@ -1,3 +1,4 @@
+using Gatehouse.Core.Security;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;

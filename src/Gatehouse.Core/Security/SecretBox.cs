@@ -1,15 +1,15 @@
 using System.Security.Cryptography;
 
-namespace Gatehouse.Identity.Auth;
+namespace Gatehouse.Core.Security;
 
 /// <summary>
-/// Seals secrets at rest (private signing keys, the refresh-token key, SRP verifiers) with AES-256-GCM
+/// Seals secrets at rest (user pools' signing keys and SRP verifiers, SecureString parameters) with AES-256-GCM
 /// under a key kept outside the database: a file beside it (mode 0600) for a persistent store, a
 /// random in-process key for the in-memory store. A copy of the database alone therefore reveals
 /// neither keys nor verifiers (an SRP verifier would otherwise allow cheap offline password guessing).
 /// Sealed form: nonce (12) ‖ tag (16) ‖ ciphertext.
 /// </summary>
-internal sealed class SecretBox
+public sealed class SecretBox
 {
     private readonly byte[] _key;
 
@@ -42,23 +42,24 @@ internal sealed class SecretBox
         return new SecretBox(key);
     }
 
-    public byte[] Seal(ReadOnlySpan<byte> plaintext)
+    /// <param name="associatedData">Bound to the sealed value (e.g. the name of what it belongs to): it opens only with the same.</param>
+    public byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData = default)
     {
         var sealedBytes = new byte[12 + 16 + plaintext.Length];
         var nonce = sealedBytes.AsSpan(0, 12);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(_key, 16);
-        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(28), sealedBytes.AsSpan(12, 16));
+        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(28), sealedBytes.AsSpan(12, 16), associatedData);
         return sealedBytes;
     }
 
-    public byte[] Open(ReadOnlySpan<byte> sealedBytes)
+    public byte[] Open(ReadOnlySpan<byte> sealedBytes, ReadOnlySpan<byte> associatedData = default)
     {
         if (sealedBytes.Length < 28)
             throw new CryptographicException("Sealed value too short.");
         var plaintext = new byte[sealedBytes.Length - 28];
         using var aes = new AesGcm(_key, 16);
-        aes.Decrypt(sealedBytes[..12], sealedBytes[28..], sealedBytes.Slice(12, 16), plaintext);
+        aes.Decrypt(sealedBytes[..12], sealedBytes[28..], sealedBytes.Slice(12, 16), plaintext, associatedData);
         return plaintext;
     }
 }
