@@ -407,7 +407,7 @@ public sealed partial class AwsProtocolDispatcher
             case WireProtocol.AwsQuery:
                 // The query services name errors by their error code, e.g. NoSuchEntityException → NoSuchEntity.
                 http.Response.Headers.Remove("x-amzn-ErrorType");
-                await WriteXmlAsync(http, status, QueryOutputWriter.WriteError(entry.Model, errorShape?.ErrorCode ?? error.Code, error.Message, status < 500, requestId)).ConfigureAwait(false);
+                await WriteXmlAsync(http, status, QueryOutputWriter.WriteError(entry.Model, QueryOutputWriter.CommonCode(error.Code) ?? errorShape?.ErrorCode ?? error.Code, error.Message, status < 500, requestId)).ConfigureAwait(false);
                 return;
         }
         var rest = entry?.Router is not null;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Reflection;
 using System.Text.Json;
+using Gatehouse.Access;
 using Gatehouse.Core;
 using Gatehouse.Core.Security;
 using Gatehouse.Functions;
@@ -115,6 +116,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddGatehouseIdentity();
         services.AddGatehouseFunctions();
         services.AddGatehouseGateway();
+        services.AddGatehouseAccess();
         services.AddRouting();
 
         var app = builder.Build();

@@ -64,6 +64,21 @@ internal static class QueryOutputWriter
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// The query services' names for the signing errors the protocol layer raises in the JSON
+    /// services' words (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+    /// </summary>
+    public static string? CommonCode(string code) => code switch
+    {
+        "UnrecognizedClientException" => "InvalidClientTokenId",
+        "ExpiredTokenException" => "ExpiredToken",
+        "InvalidSignatureException" => "SignatureDoesNotMatch",
+        "IncompleteSignatureException" => "IncompleteSignature",
+        "MissingAuthenticationTokenException" => "MissingAuthenticationToken",
+        "AccessDeniedException" => "AccessDenied",
+        _ => null,
+    };
+
     private static void WriteMembers(XmlWriter writer, JsonObject value, Shape shape)
     {
         foreach (var member in shape.Members)
