@@ -407,7 +407,9 @@ public sealed partial class AwsProtocolDispatcher
             case WireProtocol.AwsQuery:
                 // The query services name errors by their error code, e.g. NoSuchEntityException → NoSuchEntity.
                 http.Response.Headers.Remove("x-amzn-ErrorType");
-                await WriteXmlAsync(http, status, QueryOutputWriter.WriteError(entry.Model, QueryOutputWriter.CommonCode(error.Code) ?? errorShape?.ErrorCode ?? error.Code, error.Message, status < 500, requestId)).ConfigureAwait(false);
+                var common = QueryOutputWriter.CommonError(error.Code);
+                status = common?.Status ?? status;
+                await WriteXmlAsync(http, status, QueryOutputWriter.WriteError(entry.Model, common?.Code ?? errorShape?.ErrorCode ?? error.Code, error.Message, status < 500, requestId)).ConfigureAwait(false);
                 return;
         }
         var rest = entry?.Router is not null;

@@ -65,17 +65,17 @@ internal static class QueryOutputWriter
     }
 
     /// <summary>
-    /// The query services' names for the signing errors the protocol layer raises in the JSON
-    /// services' words (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+    /// The query services' names (and statuses) for the signing errors the protocol layer raises in
+    /// the JSON services' words (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
     /// </summary>
-    public static string? CommonCode(string code) => code switch
+    public static (string Code, int? Status)? CommonError(string code) => code switch
     {
-        "UnrecognizedClientException" => "InvalidClientTokenId",
-        "ExpiredTokenException" => "ExpiredToken",
-        "InvalidSignatureException" => "SignatureDoesNotMatch",
-        "IncompleteSignatureException" => "IncompleteSignature",
-        "MissingAuthenticationTokenException" => "MissingAuthenticationToken",
-        "AccessDeniedException" => "AccessDenied",
+        "UnrecognizedClientException" => ("InvalidClientTokenId", 403),
+        "ExpiredTokenException" => ("ExpiredToken", 403),
+        "InvalidSignatureException" => ("SignatureDoesNotMatch", 403),
+        "IncompleteSignatureException" => ("IncompleteSignature", 400),
+        "MissingAuthenticationTokenException" => ("MissingAuthenticationToken", 403),
+        "AccessDeniedException" => ("AccessDenied", 403),
         _ => null,
     };
 
