@@ -55,4 +55,45 @@ public sealed class Boto3Tests : IClassFixture<AccountServer>
 
         Assert.Equal("arn:aws:sts::123456789012:assumed-role/boto-app/boto", result.EnsureSuccess().StandardOutput.Trim());
     }
+
+    [Fact]
+    public async Task PolicyEntitiesTagsAndBoundary_AsTerraformReadsThem()
+    {
+        var result = await Clients.PythonAsync(_server.Endpoint, Clients.AnyKey, """
+            iam = boto3.client('iam', endpoint_url=endpoint)
+            doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]})
+            arn = iam.create_policy(PolicyName='boto-entities', PolicyDocument=doc, Tags=[{'Key': 'k', 'Value': 'v'}])['Policy']['Arn']
+            iam.create_role(RoleName='boto-entities-role', AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
+            iam.attach_role_policy(RoleName='boto-entities-role', PolicyArn=arn)
+            entities = iam.list_entities_for_policy(PolicyArn=arn)
+            assert [r['RoleName'] for r in entities['PolicyRoles']] == ['boto-entities-role'], entities
+            assert entities['PolicyUsers'] == [] and entities['PolicyGroups'] == []
+            assert iam.get_policy(PolicyArn=arn)['Policy']['AttachmentCount'] == 1
+            iam.tag_policy(PolicyArn=arn, Tags=[{'Key': 'k2', 'Value': 'v2'}])
+            iam.untag_policy(PolicyArn=arn, TagKeys=['k'])
+            assert iam.list_policy_tags(PolicyArn=arn)['Tags'] == [{'Key': 'k2', 'Value': 'v2'}]
+            iam.put_role_permissions_boundary(RoleName='boto-entities-role', PermissionsBoundary=arn)
+            assert iam.get_role(RoleName='boto-entities-role')['Role']['PermissionsBoundary']['PermissionsBoundaryArn'] == arn
+            iam.delete_role_permissions_boundary(RoleName='boto-entities-role')
+            assert 'PermissionsBoundary' not in iam.get_role(RoleName='boto-entities-role')['Role']
+            iam.create_instance_profile(InstanceProfileName='boto-profile')
+            iam.tag_instance_profile(InstanceProfileName='boto-profile', Tags=[{'Key': 'p', 'Value': '1'}])
+            assert iam.list_instance_profile_tags(InstanceProfileName='boto-profile')['Tags'] == [{'Key': 'p', 'Value': '1'}]
+            try:
+                iam.delete_policy(PolicyArn=arn)
+                raise SystemExit('deleted while attached')
+            except iam.exceptions.DeleteConflictException:
+                pass
+            iam.detach_role_policy(RoleName='boto-entities-role', PolicyArn=arn)
+            iam.delete_policy(PolicyArn=arn)
+            try:
+                iam.tag_policy(PolicyArn='arn:aws:iam::aws:policy/AdministratorAccess', Tags=[{'Key': 'x', 'Value': 'y'}])
+                raise SystemExit('tagged an AWS managed policy')
+            except botocore.exceptions.ClientError as e:
+                assert e.response['Error']['Code'] == 'UnmodifiableEntity', e.response
+            print('ok')
+            """);
+
+        Assert.Equal("ok", result.EnsureSuccess().StandardOutput.Trim());
+    }
 }

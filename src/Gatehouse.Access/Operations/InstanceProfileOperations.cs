@@ -28,7 +28,10 @@ internal sealed class InstanceProfileOperations : IAwsOperations
         .Map(Ops.DeleteInstanceProfile, DeleteInstanceProfileAsync)
         .Map(Ops.AddRoleToInstanceProfile, AddRoleToInstanceProfileAsync)
         .Map(Ops.RemoveRoleFromInstanceProfile, RemoveRoleFromInstanceProfileAsync)
-        .Map(Ops.ListInstanceProfilesForRole, ListInstanceProfilesForRoleAsync);
+        .Map(Ops.ListInstanceProfilesForRole, ListInstanceProfilesForRoleAsync)
+        .Map(Ops.TagInstanceProfile, TagInstanceProfileAsync)
+        .Map(Ops.UntagInstanceProfile, UntagInstanceProfileAsync)
+        .Map(Ops.ListInstanceProfileTags, ListInstanceProfileTagsAsync);
 
     private ValueTask<AwsResponse> CreateInstanceProfileAsync(AwsRequest request, CancellationToken cancellationToken)
     {
@@ -117,6 +120,37 @@ internal sealed class InstanceProfileOperations : IAwsOperations
             if (!profile.Roles.Contains(role.RoleName, StringComparer.OrdinalIgnoreCase))
                 throw AccessErrors.RoleNotFound(roleName);
             profile = profile with { Roles = profile.Roles.RemoveAll(r => string.Equals(r, role.RoleName, StringComparison.OrdinalIgnoreCase)) };
+            return (s with { InstanceProfiles = s.InstanceProfiles.SetItem(name, profile) }, new JsonObject());
+        }, cancellationToken));
+    }
+
+    private ValueTask<AwsResponse> TagInstanceProfileAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var tags = ReadTags(request.Input);
+        return ChangeTags(request, profile => MergeTags(profile.Tags, tags), cancellationToken);
+    }
+
+    private ValueTask<AwsResponse> UntagInstanceProfileAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var keys = request.Input.Strings("TagKeys").ToHashSet(StringComparer.Ordinal);
+        return ChangeTags(request, profile => profile.Tags.RemoveAll(t => keys.Contains(t.Key)), cancellationToken);
+    }
+
+    private ValueTask<AwsResponse> ListInstanceProfileTagsAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var profile = Find(_state.Current, request.Input.Req("InstanceProfileName"));
+        var output = new JsonObject();
+        output["Tags"] = Page(request.Input, profile.Tags, t => new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }, output);
+        return ValueTask.FromResult<AwsResponse>(output);
+    }
+
+    private ValueTask<AwsResponse> ChangeTags(AwsRequest request, Func<InstanceProfile, System.Collections.Immutable.ImmutableArray<Tag>> change, CancellationToken cancellationToken)
+    {
+        var name = request.Input.Req("InstanceProfileName");
+        return Respond(_state.UpdateAsync(s =>
+        {
+            var profile = Find(s, name);
+            profile = profile with { Tags = change(profile) };
             return (s with { InstanceProfiles = s.InstanceProfiles.SetItem(name, profile) }, new JsonObject());
         }, cancellationToken));
     }

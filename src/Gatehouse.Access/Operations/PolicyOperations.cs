@@ -36,7 +36,11 @@ internal sealed class PolicyOperations : IAwsOperations
         .Map(Ops.GetPolicyVersion, GetPolicyVersionAsync)
         .Map(Ops.ListPolicyVersions, ListPolicyVersionsAsync)
         .Map(Ops.DeletePolicyVersion, DeletePolicyVersionAsync)
-        .Map(Ops.SetDefaultPolicyVersion, SetDefaultPolicyVersionAsync);
+        .Map(Ops.SetDefaultPolicyVersion, SetDefaultPolicyVersionAsync)
+        .Map(Ops.ListEntitiesForPolicy, ListEntitiesForPolicyAsync)
+        .Map(Ops.TagPolicy, TagPolicyAsync)
+        .Map(Ops.UntagPolicy, UntagPolicyAsync)
+        .Map(Ops.ListPolicyTags, ListPolicyTagsAsync);
 
     /// <summary>A customer managed policy or an AWS managed one by ARN; null when neither exists.</summary>
     public static ManagedPolicy? Lookup(AccessSnapshot snapshot, string arn) =>
@@ -182,6 +186,52 @@ internal sealed class PolicyOperations : IAwsOperations
             var policy = Owned(s, arn);
             FindVersion(policy, versionId);
             policy = policy with { DefaultVersionId = versionId, UpdateDate = now };
+            return (s with { Policies = s.Policies.SetItem(arn, policy) }, new JsonObject());
+        }, cancellationToken));
+    }
+
+    /// <summary>The roles a policy is attached to (Terraform and CloudFormation ask before deleting it); users and groups have none here.</summary>
+    private ValueTask<AwsResponse> ListEntitiesForPolicyAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var snapshot = _state.Current;
+        var input = request.Input;
+        var policy = Find(snapshot, input.Req("PolicyArn"));
+        var filter = input.Str("EntityFilter");
+        var roles = filter is null or "Role" or "LocalManagedPolicy" or "AWSManagedPolicy"
+            ? snapshot.Roles.Values.Where(r => r.AttachedPolicies.Contains(policy.Arn) && UnderPath(r.Path, input))
+            : [];
+        var output = new JsonObject { ["PolicyGroups"] = new JsonArray(), ["PolicyUsers"] = new JsonArray() };
+        output["PolicyRoles"] = Page(input, roles, r => new JsonObject { ["RoleName"] = r.RoleName, ["RoleId"] = r.RoleId }, output);
+        return ValueTask.FromResult<AwsResponse>(output);
+    }
+
+    private ValueTask<AwsResponse> TagPolicyAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var tags = ReadTags(request.Input);
+        return ChangeTags(request, policy => MergeTags(policy.Tags, tags), cancellationToken);
+    }
+
+    private ValueTask<AwsResponse> UntagPolicyAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var keys = request.Input.Strings("TagKeys").ToHashSet(StringComparer.Ordinal);
+        return ChangeTags(request, policy => policy.Tags.RemoveAll(t => keys.Contains(t.Key)), cancellationToken);
+    }
+
+    private ValueTask<AwsResponse> ListPolicyTagsAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var policy = Find(_state.Current, request.Input.Req("PolicyArn"));
+        var output = new JsonObject();
+        output["Tags"] = Page(request.Input, policy.Tags, t => new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }, output);
+        return ValueTask.FromResult<AwsResponse>(output);
+    }
+
+    private ValueTask<AwsResponse> ChangeTags(AwsRequest request, Func<ManagedPolicy, System.Collections.Immutable.ImmutableArray<Tag>> change, CancellationToken cancellationToken)
+    {
+        var arn = request.Input.Req("PolicyArn");
+        return Respond(_state.UpdateAsync(s =>
+        {
+            var policy = Owned(s, arn);
+            policy = policy with { Tags = change(policy) };
             return (s with { Policies = s.Policies.SetItem(arn, policy) }, new JsonObject());
         }, cancellationToken));
     }

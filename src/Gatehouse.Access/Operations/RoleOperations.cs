@@ -32,7 +32,9 @@ internal sealed class RoleOperations : IAwsOperations
         .Map(Ops.DeleteRole, DeleteRoleAsync)
         .Map(Ops.TagRole, TagRoleAsync)
         .Map(Ops.UntagRole, UntagRoleAsync)
-        .Map(Ops.ListRoleTags, ListRoleTagsAsync);
+        .Map(Ops.ListRoleTags, ListRoleTagsAsync)
+        .Map(Ops.PutRolePermissionsBoundary, PutRolePermissionsBoundaryAsync)
+        .Map(Ops.DeleteRolePermissionsBoundary, DeleteRolePermissionsBoundaryAsync);
 
     private ValueTask<AwsResponse> CreateRoleAsync(AwsRequest request, CancellationToken cancellationToken)
     {
@@ -109,6 +111,15 @@ internal sealed class RoleOperations : IAwsOperations
         output["Tags"] = Page(request.Input, role.Tags, t => new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }, output);
         return ValueTask.FromResult<AwsResponse>(output);
     }
+
+    private ValueTask<AwsResponse> PutRolePermissionsBoundaryAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var boundary = request.Input.Req("PermissionsBoundary");
+        return Change(request, role => role with { PermissionsBoundary = boundary }, _ => new JsonObject(), cancellationToken);
+    }
+
+    private ValueTask<AwsResponse> DeleteRolePermissionsBoundaryAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        Change(request, role => role with { PermissionsBoundary = null }, _ => new JsonObject(), cancellationToken);
 
     private ValueTask<AwsResponse> DeleteRoleAsync(AwsRequest request, CancellationToken cancellationToken)
     {
