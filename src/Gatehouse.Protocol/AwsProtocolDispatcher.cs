@@ -6,6 +6,7 @@ using Gatehouse.Core;
 using Gatehouse.Core.Security;
 using Gatehouse.Protocol.Model;
 using Gatehouse.Protocol.Serialization;
+using Gatehouse.Protocol.Serialization.Query;
 using Gatehouse.Protocol.Signing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -55,8 +56,16 @@ public sealed partial class AwsProtocolDispatcher
         "lambda" => new AwsServiceDefinition(name) { ValidationErrorCode = "ValidationException", SerializationErrorCode = "InvalidRequestContentException", InternalErrorCode = "ServiceException", ErrorBodyHasType = true },
         "apigatewayv2" => new AwsServiceDefinition(name) { ValidationErrorCode = "BadRequestException", SerializationErrorCode = "BadRequestException" },
         "logs" => new AwsServiceDefinition(name) { ValidationErrorCode = "InvalidParameterException", InternalErrorCode = "ServiceUnavailableException" },
+        "sts" or "iam" or "cloudformation" => QueryDefinition(name),
         _ => new AwsServiceDefinition(name),
     };
+
+    /// <summary>
+    /// The error names of AWS's query services (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html):
+    /// a value the model refuses or cannot be read is a <c>ValidationError</c>.
+    /// </summary>
+    public static AwsServiceDefinition QueryDefinition(string name) =>
+        new(name) { ValidationErrorCode = "ValidationError", SerializationErrorCode = "ValidationError", InternalErrorCode = "InternalFailure" };
 
     /// <summary>Loads every model now (call after the server is ready, to keep start-up short).</summary>
     public void Warm()
@@ -101,12 +110,24 @@ public sealed partial class AwsProtocolDispatcher
                 await WriteUnroutableAsync(http).ConfigureAwait(false);
                 return;
             }
-            if (entry.Model.Protocol is WireProtocol.AwsQuery or WireProtocol.RestXml)
+            if (entry.Model.Protocol is WireProtocol.RestXml)
             {
                 throw new AwsException("NotImplementedException",
                     $"Gatehouse does not speak the {entry.Model.ServiceId} protocol yet.", 501);
             }
-            var operation = FindOperation(http, entry);
+            ReadOnlyMemory<byte>? queryBody = null;
+            OperationModel operation;
+            switch (entry.Model.Protocol)
+            {
+                case WireProtocol.AwsQuery:
+                    // The operation is named in the form body: read it first.
+                    queryBody = await AwsRequestReader.ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
+                    operation = QueryInputReader.FindOperation(QueryInputReader.ParseForm(http, queryBody.Value, entry.Definition.SerializationErrorCode), entry.Model);
+                    break;
+                default:
+                    operation = FindOperation(http, entry);
+                    break;
+            }
             operationName = operation.Name;
             var origin = http.Request.Headers.Origin.ToString();
             if (operation.Unsigned)
@@ -125,7 +146,7 @@ public sealed partial class AwsProtocolDispatcher
                 if (!_hosts.IsServedOrigin(origin))
                     throw ForeignOrigin(origin);
             }
-            var body = await AwsRequestReader.ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
+            var body = queryBody ?? await AwsRequestReader.ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
             if (authorization is not null)
                 await _verifier.VerifyAsync(http, authorization, body).ConfigureAwait(false);
             if (!entry.Definition.Handlers.TryGetValue(operation.Name, out var handler))
@@ -138,7 +159,13 @@ public sealed partial class AwsProtocolDispatcher
             ReadOnlyMemory<byte> payload;
             try
             {
-                (input, payload) = AwsRequestReader.ReadInput(http, operation, body, entry.Definition.SerializationErrorCode, httpBindings: entry.Router is not null);
+                (input, payload) = entry.Model.Protocol switch
+                {
+                    WireProtocol.AwsQuery => (operation.Input is { } inputShape
+                        ? QueryInputReader.Read((Dictionary<string, string>)http.Items[QueryInputReader.FormKey]!, inputShape, entry.Definition.SerializationErrorCode)
+                        : new JsonObject(), ReadOnlyMemory<byte>.Empty),
+                    _ => AwsRequestReader.ReadInput(http, operation, body, entry.Definition.SerializationErrorCode, httpBindings: entry.Router is not null),
+                };
             }
             catch (InvalidOperationException)
             {
@@ -283,6 +310,12 @@ public sealed partial class AwsProtocolDispatcher
 
     private static async Task WriteResponseAsync(HttpContext http, ServiceEntry entry, OperationModel operation, AwsResponse response)
     {
+        switch (entry.Model.Protocol)
+        {
+            case WireProtocol.AwsQuery:
+                await WriteXmlAsync(http, 200, QueryOutputWriter.WriteResponse(entry.Model, operation, response.Output, http.Response.Headers["x-amzn-RequestId"].ToString())).ConfigureAwait(false);
+                return;
+        }
         var shape = operation.Output;
         var status = entry.Router is null ? 200 : operation.ResponseCode;
         http.Response.ContentType = entry.Model.ContentType;
@@ -369,6 +402,16 @@ public sealed partial class AwsProtocolDispatcher
             foreach (var (name, value) in error.Headers)
                 http.Response.Headers[name] = value;
         }
+        switch (entry?.Model.Protocol)
+        {
+            case WireProtocol.AwsQuery:
+                // The query services name errors by their error code, e.g. NoSuchEntityException → NoSuchEntity.
+                http.Response.Headers.Remove("x-amzn-ErrorType");
+                var common = QueryOutputWriter.CommonError(error.Code);
+                status = common?.Status ?? status;
+                await WriteXmlAsync(http, status, QueryOutputWriter.WriteError(entry.Model, common?.Code ?? errorShape?.ErrorCode ?? error.Code, error.Message, status < 500, requestId)).ConfigureAwait(false);
+                return;
+        }
         var rest = entry?.Router is not null;
         http.Response.ContentType = rest ? "application/json" : "application/x-amz-json-1.1";
 
@@ -399,6 +442,14 @@ public sealed partial class AwsProtocolDispatcher
         }
         http.Response.ContentLength = buffer.WrittenCount;
         await http.Response.Body.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+    }
+
+    private static async Task WriteXmlAsync(HttpContext http, int status, byte[] xml)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = QueryOutputWriter.ContentType;
+        http.Response.ContentLength = xml.Length;
+        await http.Response.Body.WriteAsync(xml, http.RequestAborted).ConfigureAwait(false);
     }
 
     private static Task WriteUnroutableAsync(HttpContext http) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Reflection;
 using System.Text.Json;
+using Gatehouse.Access;
 using Gatehouse.Core;
 using Gatehouse.Core.Security;
 using Gatehouse.Functions;
@@ -117,6 +118,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddGatehouseFunctions();
         services.AddGatehouseGateway();
         services.AddGatehouseParameters();
+        services.AddGatehouseAccess();
         services.AddRouting();
 
         var app = builder.Build();

@@ -33,6 +33,7 @@ public sealed class ServiceModel
         SigningName = metadata.TryGetProperty("signingName", out var s) ? s.GetString()! : EndpointPrefix;
         ServiceId = metadata.GetProperty("serviceId").GetString()!;
         ApiVersion = metadata.GetProperty("apiVersion").GetString()!;
+        XmlNamespace = metadata.TryGetProperty("xmlNamespace", out var ns) && ns.ValueKind == JsonValueKind.String ? ns.GetString() : null;
     }
 
     /// <summary>The model's folder name, e.g. <c>cognito-idp</c>.</summary>
@@ -43,6 +44,9 @@ public sealed class ServiceModel
     public string SigningName { get; }
     public string ServiceId { get; }
     public string ApiVersion { get; }
+
+    /// <summary>The namespace of XML answers (awsQuery, restXml), e.g. <c>https://sts.amazonaws.com/doc/2011-06-15/</c>.</summary>
+    public string? XmlNamespace { get; }
     public FrozenDictionary<string, Shape> Shapes { get; private set; } = FrozenDictionary<string, Shape>.Empty;
     public FrozenDictionary<string, OperationModel> Operations { get; private set; } = FrozenDictionary<string, OperationModel>.Empty;
 
@@ -75,8 +79,21 @@ public sealed class ServiceModel
     }
 
     /// <summary>The error shape named <paramref name="code"/>, if the model has it.</summary>
-    public Shape? ErrorShape(string code) =>
-        Shapes.TryGetValue(code, out var shape) && shape.IsException ? shape : null;
+    public Shape? ErrorShape(string code)
+    {
+        if (Shapes.TryGetValue(code, out var shape) && shape.IsException)
+            return shape;
+        // awsQuery services name errors on the wire by their error code (NoSuchEntityException → NoSuchEntity).
+        if (Protocol == WireProtocol.AwsQuery)
+        {
+            foreach (var candidate in Shapes.Values)
+            {
+                if (candidate.IsException && candidate.ErrorCode == code)
+                    return candidate;
+            }
+        }
+        return null;
+    }
 }
 
 /// <summary>One operation: name, HTTP binding, input/output shapes.</summary>
@@ -92,7 +109,11 @@ public sealed class OperationModel
         if (json.TryGetProperty("input", out var input))
             Input = shapes[input.GetProperty("shape").GetString()!];
         if (json.TryGetProperty("output", out var output))
+        {
             Output = shapes[output.GetProperty("shape").GetString()!];
+            if (output.TryGetProperty("resultWrapper", out var wrapper))
+                ResultWrapper = wrapper.GetString();
+        }
         // AWS marks the operations it serves without a signature (Cognito's sign-in and
         // self-service calls, made from browsers and apps with no AWS credentials).
         Unsigned = (json.TryGetProperty("authtype", out var authtype) && authtype.GetString() == "none")
@@ -106,6 +127,9 @@ public sealed class OperationModel
     public int ResponseCode { get; }
     public Shape? Input { get; }
     public Shape? Output { get; }
+
+    /// <summary>The awsQuery element the output sits in, e.g. <c>GetRoleResult</c>.</summary>
+    public string? ResultWrapper { get; }
 
     /// <summary>Whether AWS serves the operation without a SigV4 signature (<c>"authtype": "none"</c>).</summary>
     public bool Unsigned { get; }

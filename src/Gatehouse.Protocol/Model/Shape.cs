@@ -26,6 +26,7 @@ public sealed class Shape
         IsFault = json.TryGetProperty("fault", out var fault) && fault.GetBoolean();
         IsDocument = json.TryGetProperty("document", out var document) && document.GetBoolean();
         Streaming = json.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean();
+        Flattened = json.TryGetProperty("flattened", out var flattened) && flattened.GetBoolean();
         if (json.TryGetProperty("payload", out var payload)) PayloadMember = payload.GetString();
         if (json.TryGetProperty("timestampFormat", out var format)) TimestampFormat = format.GetString();
         if (json.TryGetProperty("error", out var error))
@@ -50,6 +51,9 @@ public sealed class Shape
     public bool IsFault { get; }
     public bool IsDocument { get; }
     public bool Streaming { get; }
+
+    /// <summary>A list or map written without its wrapper (awsQuery and XML: <c>Name.1</c>, not <c>Name.member.1</c>).</summary>
+    public bool Flattened { get; }
     public string? PayloadMember { get; }
     public string? TimestampFormat { get; }
     public int? ErrorStatus { get; }
@@ -148,6 +152,7 @@ public sealed class Member
         if (json.TryGetProperty("locationName", out var locationName)) LocationName = locationName.GetString();
         if (json.TryGetProperty("timestampFormat", out var format)) TimestampFormat = format.GetString();
         IdempotencyToken = json.TryGetProperty("idempotencyToken", out var token) && token.GetBoolean();
+        Flattened = (json.TryGetProperty("flattened", out var flattened) && flattened.GetBoolean()) || Shape.Flattened;
     }
 
     public string Name { get; }
@@ -158,6 +163,16 @@ public sealed class Member
     public string? LocationName { get; }
     public string? TimestampFormat { get; }
     public bool IdempotencyToken { get; }
+
+    /// <summary>Whether the member (or its list/map shape) is flattened in awsQuery and XML.</summary>
+    public bool Flattened { get; }
+
+    /// <summary>
+    /// The member's XML element / query key name: the model's <c>locationName</c> (the JSON form
+    /// of Smithy's <c>xmlName</c>), else its name; a list item is <c>member</c>, a map's parts
+    /// <c>key</c> and <c>value</c> unless renamed.
+    /// </summary>
+    public string XmlName => LocationName ?? Name;
 
     /// <summary>The member's name on the wire.</summary>
     public string WireName => LocationName ?? Name;

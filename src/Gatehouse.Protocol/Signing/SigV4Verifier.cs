@@ -22,13 +22,16 @@ public sealed class SigV4Verifier : ISignatureVerifier
     private const string EmptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     private readonly AccessKeys _keys;
+    private readonly ICredentialDirectory? _issued;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<(string AccessKeyId, string Date, string Region, string Service), byte[]> _signingKeys = new();
 
-    public SigV4Verifier(AccessKeys keys, TimeProvider time)
+    /// <param name="issued">The keys Gatehouse hands out itself (IAM, STS); null when no service issues any.</param>
+    public SigV4Verifier(AccessKeys keys, TimeProvider time, ICredentialDirectory? issued = null)
     {
         _keys = keys;
         _time = time;
+        _issued = issued;
     }
 
     public ValueTask VerifyAsync(HttpContext context, SigV4Authorization authorization, ReadOnlyMemory<byte> body)
@@ -42,7 +45,7 @@ public sealed class SigV4Verifier : ISignatureVerifier
     private void Verify(HttpRequest request, SigV4Authorization authorization, ReadOnlySpan<byte> body)
     {
         if (!_keys.TryGetSecret(authorization.AccessKeyId, out var secret))
-            throw new AwsException("UnrecognizedClientException", "The security token included in the request is invalid.", 400);
+            secret = IssuedSecret(request, authorization);
 
         var amzDate = authorization.Presigned ? request.Query["X-Amz-Date"].ToString() : request.Headers["X-Amz-Date"].ToString();
         DateTimeOffset signedAt;
@@ -125,6 +128,27 @@ public sealed class SigV4Verifier : ISignatureVerifier
                 return;
         }
         throw Invalid("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+    }
+
+    /// <summary>
+    /// The secret of a key IAM or STS issued. Temporary credentials also need their session token,
+    /// signed or not, in <c>X-Amz-Security-Token</c> (the query parameter of a presigned URL), and
+    /// stop at their expiration (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html).
+    /// </summary>
+    private string IssuedSecret(HttpRequest request, SigV4Authorization authorization)
+    {
+        var issued = _issued?.Find(authorization.AccessKeyId);
+        if (issued is null || issued.Inactive)
+            throw new AwsException("UnrecognizedClientException", "The security token included in the request is invalid.", 400);
+        if (issued.SessionToken is not null)
+        {
+            var token = authorization.Presigned ? request.Query["X-Amz-Security-Token"].ToString() : request.Headers["X-Amz-Security-Token"].ToString();
+            if (token.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(issued.SessionToken)))
+                throw new AwsException("UnrecognizedClientException", "The security token included in the request is invalid.", 400);
+        }
+        if (issued.Expiration is { } expiration && _time.GetUtcNow() >= expiration)
+            throw new AwsException("ExpiredTokenException", "The security token included in the request is expired", 403);
+        return issued.SecretAccessKey;
     }
 
     /// <summary>The derived key, cached per (key, date, region, service): it changes once a day.</summary>

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Xml;
+using Gatehouse.Protocol.Model;
+
+namespace Gatehouse.Protocol.Serialization.Query;
+
+/// <summary>
+/// Writes awsQuery answers as AWS does
+/// (https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#response-serialization):
+/// <c>&lt;OpResponse xmlns="…"&gt;&lt;OpResult&gt;…&lt;/OpResult&gt;&lt;ResponseMetadata&gt;&lt;RequestId&gt;</c>,
+/// list items as <c>&lt;member&gt;</c>, map entries as <c>&lt;entry&gt;&lt;key/&gt;&lt;value/&gt;&lt;/entry&gt;</c>,
+/// timestamps in ISO 8601; and errors as <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Type&gt;Sender&lt;/Type&gt;&lt;Code&gt;…</c>.
+/// </summary>
+internal static class QueryOutputWriter
+{
+    public const string ContentType = "text/xml";
+
+    private static readonly XmlWriterSettings Settings = new()
+    {
+        Encoding = new UTF8Encoding(false),
+        OmitXmlDeclaration = true,
+        Indent = false,
+    };
+
+    public static byte[] WriteResponse(ServiceModel model, OperationModel operation, JsonObject output, string requestId)
+    {
+        using var stream = new MemoryStream(512);
+        using (var writer = XmlWriter.Create(stream, Settings))
+        {
+            writer.WriteStartElement(operation.Name + "Response", model.XmlNamespace ?? "");
+            if (operation.Output is { } shape)
+            {
+                writer.WriteStartElement(operation.ResultWrapper ?? operation.Name + "Result");
+                WriteMembers(writer, output, shape);
+                writer.WriteEndElement();
+            }
+            writer.WriteStartElement("ResponseMetadata");
+            writer.WriteElementString("RequestId", requestId);
+            writer.WriteEndElement();
+            writer.WriteEndElement();
+        }
+        return stream.ToArray();
+    }
+
+    /// <param name="code">The code on the wire: the error shape's <c>error.code</c> when the model names one.</param>
+    /// <param name="sender">Whether the caller is at fault (status below 500).</param>
+    public static byte[] WriteError(ServiceModel? model, string code, string message, bool sender, string requestId)
+    {
+        using var stream = new MemoryStream(256);
+        using (var writer = XmlWriter.Create(stream, Settings))
+        {
+            writer.WriteStartElement("ErrorResponse", model?.XmlNamespace ?? "");
+            writer.WriteStartElement("Error");
+            writer.WriteElementString("Type", sender ? "Sender" : "Receiver");
+            writer.WriteElementString("Code", code);
+            writer.WriteElementString("Message", message);
+            writer.WriteEndElement();
+            writer.WriteElementString("RequestId", requestId);
+            writer.WriteEndElement();
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// The query services' names (and statuses) for the signing errors the protocol layer raises in
+    /// the JSON services' words (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+    /// </summary>
+    public static (string Code, int? Status)? CommonError(string code) => code switch
+    {
+        "UnrecognizedClientException" => ("InvalidClientTokenId", 403),
+        "ExpiredTokenException" => ("ExpiredToken", 403),
+        "InvalidSignatureException" => ("SignatureDoesNotMatch", 403),
+        "IncompleteSignatureException" => ("IncompleteSignature", 400),
+        "MissingAuthenticationTokenException" => ("MissingAuthenticationToken", 403),
+        "AccessDeniedException" => ("AccessDenied", 403),
+        _ => null,
+    };
+
+    private static void WriteMembers(XmlWriter writer, JsonObject value, Shape shape)
+    {
+        foreach (var member in shape.Members)
+        {
+            if (value.TryGetPropertyValue(member.Name, out var child) && child is not null)
+                WriteMember(writer, member, member.XmlName, child);
+        }
+    }
+
+    private static void WriteMember(XmlWriter writer, Member member, string name, JsonNode value)
+    {
+        var shape = member.Shape;
+        switch (shape.Type)
+        {
+            case "list" when value is JsonArray list:
+                var item = shape.ListMember!;
+                if (member.Flattened)
+                {
+                    foreach (var element in list)
+                    {
+                        if (element is not null)
+                            WriteMember(writer, item, name, element);
+                    }
+                    return;
+                }
+                writer.WriteStartElement(name);
+                foreach (var element in list)
+                {
+                    if (element is not null)
+                        WriteMember(writer, item, item.LocationName ?? "member", element);
+                }
+                writer.WriteEndElement();
+                return;
+            case "map" when value is JsonObject map:
+                if (!member.Flattened)
+                    writer.WriteStartElement(name);
+                foreach (var (key, entry) in map)
+                {
+                    writer.WriteStartElement(member.Flattened ? name : "entry");
+                    writer.WriteElementString(shape.MapKey!.LocationName ?? "key", key);
+                    if (entry is not null)
+                        WriteMember(writer, shape.MapValue!, shape.MapValue!.LocationName ?? "value", entry);
+                    writer.WriteEndElement();
+                }
+                if (!member.Flattened)
+                    writer.WriteEndElement();
+                return;
+            case "structure" when value is JsonObject structure:
+                writer.WriteStartElement(name);
+                WriteMembers(writer, structure, shape);
+                writer.WriteEndElement();
+                return;
+            default:
+                writer.WriteElementString(name, Text(value, shape, member.TimestampFormat));
+                return;
+        }
+    }
+
+    private static string Text(JsonNode value, Shape shape, string? timestampFormat)
+    {
+        if (shape.Type == "timestamp" && OutputWriter.TryGetTime(value, out var time))
+        {
+            return (timestampFormat ?? shape.TimestampFormat) switch
+            {
+                "unixTimestamp" => (time.ToUnixTimeMilliseconds() / 1000.0).ToString(CultureInfo.InvariantCulture),
+                "rfc822" => time.UtcDateTime.ToString("r", CultureInfo.InvariantCulture),
+                _ => OutputWriter.FormatIso(time),
+            };
+        }
+        if (shape.Type == "blob" && value is JsonValue blob && blob.TryGetValue<byte[]>(out var bytes))
+            return Convert.ToBase64String(bytes);
+        return value.GetValueKind() switch
+        {
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => value.ToJsonString(),
+        };
+    }
+}
