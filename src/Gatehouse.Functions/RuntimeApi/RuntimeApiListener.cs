@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
+using Gatehouse.Core.Security;
 using Gatehouse.Functions.Invocation;
 
 namespace Gatehouse.Functions.RuntimeApi;
@@ -71,7 +71,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
         _handler = handler;
         _limits = limits;
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        Secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        Secret = Secrets.NewToken();
         _secret = Encoding.ASCII.GetBytes(Secret);
         _sweep = new Timer(static s => ((RuntimeApiListener)s!).Sweep(), this, limits.SweepPeriod, limits.SweepPeriod);
     }
