@@ -14,6 +14,8 @@ internal sealed class CallbackSink : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<string> _received = new();
+    private readonly ConcurrentQueue<TimeSpan> _arrivals = new();
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public CallbackSink()
     {
@@ -30,6 +32,22 @@ internal sealed class CallbackSink : IDisposable
     public string Url { get; }
 
     public IReadOnlyList<string> Received => [.. _received];
+
+    /// <summary>When each report arrived, since the sink started (same order as <see cref="Received"/>).</summary>
+    public IReadOnlyList<TimeSpan> Arrivals => [.. _arrivals];
+
+    /// <summary>Waits until at least <paramref name="count"/> reports have arrived; false when <paramref name="within"/> passes first.</summary>
+    public async Task<bool> WaitForAsync(int count, TimeSpan within)
+    {
+        var deadline = _clock.Elapsed + within;
+        while (_received.Count < count)
+        {
+            if (_clock.Elapsed >= deadline)
+                return false;
+            await Task.Delay(25);
+        }
+        return true;
+    }
 
     /// <summary>Python that posts its argument to the sink named in the event's "callback".</summary>
     public const string PythonReport = """
@@ -52,7 +70,11 @@ internal sealed class CallbackSink : IDisposable
                 return;
             }
             using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-                _received.Enqueue(await reader.ReadToEndAsync());
+            {
+                var text = await reader.ReadToEndAsync();
+                _arrivals.Enqueue(_clock.Elapsed);
+                _received.Enqueue(text);
+            }
             context.Response.StatusCode = 204;
             context.Response.Close();
         }

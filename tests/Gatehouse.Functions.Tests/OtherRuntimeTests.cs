@@ -93,28 +93,37 @@ public sealed class OtherRuntimeTests : IClassFixture<GatehouseProcess>
         Assert.Equal("my.handler", body.Str("handler"));
     }
 
+    /// <summary>Retries failed events after 0.25 s and then 0.5 s (<c>--functions-retry-seconds</c>) instead of AWS's 1 s and 2 s.</summary>
+    private sealed class QuickRetryServer() : GatehouseProcess("--in-memory", "--functions-retry-seconds", "0.25")
+    {
+        public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(0.25);
+    }
+
     [Fact]
     public async Task Invoke_EventTypeWithFailingHandler_IsAcceptedAndRetriedTwice()
     {
+        // Its own server, so the test waits for a short backoff rather than AWS's three seconds of it.
+        await using var server = new QuickRetryServer();
         var name = UniqueName("event");
         using var sink = new CallbackSink();
-        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", CallbackSink.PythonReport + "\n" + """
+        await CreateAsync(server, name, "python3.13", "app.handler", Zip(("app.py", CallbackSink.PythonReport + "\n" + """
             def handler(event, context):
                 report(event, context.aws_request_id)
                 raise RuntimeError("always failing")
             """)));
 
-        var (result, _) = await InvokeAsync(_server, name, "{\"callback\": \"" + sink.Url + "\"}", "--invocation-type", "Event");
+        var (result, _) = await InvokeAsync(server, name, "{\"callback\": \"" + sink.Url + "\"}", "--invocation-type", "Event");
 
         result.EnsureSuccess();
         Assert.Equal(202, (int)result.Json["StatusCode"]!);
-        // One attempt and two retries (1 s and 2 s apart by default); wait generously, then check none more came.
-        for (var i = 0; i < 100 && sink.Received.Count < 3; i++)
-            await Task.Delay(200);
-        await Task.Delay(3500);
-        var attempts = sink.Received;
-        Assert.Equal(3, attempts.Count);
+        // One attempt and two retries, each retry after a longer wait than the one before.
+        Assert.True(await sink.WaitForAsync(3, TimeSpan.FromSeconds(60)), $"{sink.Received.Count} of 3 attempts arrived");
+        // A fourth attempt would be due three delays after the third failed; watching for twice that shows none comes.
+        Assert.False(await sink.WaitForAsync(4, QuickRetryServer.RetryDelay * 6), "a fourth attempt arrived");
+        var arrivals = sink.Arrivals;
+        Assert.True(arrivals[1] - arrivals[0] >= QuickRetryServer.RetryDelay, $"first retry after {arrivals[1] - arrivals[0]}");
+        Assert.True(arrivals[2] - arrivals[1] >= QuickRetryServer.RetryDelay * 2, $"second retry after {arrivals[2] - arrivals[1]}");
         // Retries keep the request id, as AWS's do: that is how a function tells a retry from a new event.
-        Assert.Single(attempts.Distinct());
+        Assert.Single(sink.Received.Distinct());
     }
 }

@@ -25,8 +25,14 @@ public static class AwsCli
 {
     public const string Path = "/usr/bin/aws";
 
-    public static async Task<CliResult> RunAsync(Uri endpoint, params string[] arguments)
+    public static Task<CliResult> RunAsync(Uri endpoint, params string[] arguments) =>
+        RunAsAsync(endpoint, "AKIAGATEHOUSETEST", "gatehouse-test-secret", arguments);
+
+    /// <summary>Runs the CLI signing with the given access key (for servers that check signatures).</summary>
+    public static async Task<CliResult> RunAsAsync(Uri endpoint, string accessKeyId, string secretAccessKey, params string[] arguments)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(arguments);
         var info = new ProcessStartInfo(Path)
         {
             RedirectStandardOutput = true,
@@ -39,15 +45,25 @@ public static class AwsCli
         info.ArgumentList.Add("json");
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
-        info.Environment["AWS_ACCESS_KEY_ID"] = "AKIAGATEHOUSETEST";
-        info.Environment["AWS_SECRET_ACCESS_KEY"] = "gatehouse-test-secret";
+        SetEnvironment(info, accessKeyId, secretAccessKey);
+        return await ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The environment of an AWS client process (the CLI, boto3, ...): these credentials and us-east-1,
+    /// no pager, no retries, and never the machine's own config or credentials files.
+    /// </summary>
+    public static void SetEnvironment(ProcessStartInfo info, string accessKeyId = "AKIAGATEHOUSETEST", string secretAccessKey = "gatehouse-test-secret")
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        info.Environment["AWS_ACCESS_KEY_ID"] = accessKeyId;
+        info.Environment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey;
         info.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
         info.Environment["AWS_REGION"] = "us-east-1";
         info.Environment["AWS_PAGER"] = "";
         info.Environment["AWS_CONFIG_FILE"] = "/nonexistent/gatehouse-config";
         info.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/gatehouse-credentials";
         info.Environment["AWS_MAX_ATTEMPTS"] = "1";
-        return await ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
     }
 }
 

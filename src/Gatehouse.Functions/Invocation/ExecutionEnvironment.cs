@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Gatehouse.Core;
@@ -24,7 +23,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
     private readonly FunctionVersionConfig _config;
     private readonly EnvironmentServices _services;
     private readonly ITimer _timer;
-    private readonly long _createdTimestamp = Stopwatch.GetTimestamp();
+    private readonly long _createdTimestamp;
     private RuntimeApiListener? _listener;
     private IRuntimeHandle? _runtime;
     private LogPump? _pump;
@@ -43,6 +42,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         _pool = pool;
         _config = config;
         _services = services;
+        _createdTimestamp = services.Time.GetTimestamp();
         _timer = services.Time.CreateTimer(static s => ((ExecutionEnvironment)s!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var now = services.Time.GetUtcNow();
         LogStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy'/'MM'/'dd}/[{config.Version}]{Guid.NewGuid():N}");
@@ -146,91 +146,6 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         return environment;
     }
 
-    /// <summary>Hands a warm environment its next invocation.</summary>
-    /// <remarks>
-    /// Its deadline starts now, whether or not the runtime is asking for an event yet: a runtime that
-    /// never asks again (stuck, or its request taken by someone else) times the invocation out after
-    /// the function's timeout, as a slow handler would, instead of leaving the caller waiting.
-    /// </remarks>
-    public void Deliver(PendingInvocation invocation)
-    {
-        TaskCompletionSource<PendingInvocation?>? waiter;
-        lock (_gate)
-        {
-            _current = invocation;
-            _delivered = false;
-            ArmDeadlineLocked(invocation);
-            waiter = _waiter;
-            _waiter = null;
-            if (waiter is not null)
-                BeginLocked(invocation);
-        }
-        waiter?.TrySetResult(invocation);
-    }
-
-    public ValueTask<PendingInvocation?> NextAsync(CancellationToken cancellationToken)
-    {
-        TaskCompletionSource<PendingInvocation?> waiter;
-        lock (_gate)
-        {
-            if (_stopped)
-                return ValueTask.FromResult<PendingInvocation?>(null);
-            if (!_initialized)
-            {
-                _initialized = true;
-                _initDurationMs = Stopwatch.GetElapsedTime(_createdTimestamp).TotalMilliseconds;
-            }
-            if (_current is { } current && !_delivered)
-            {
-                BeginLocked(current);
-                return ValueTask.FromResult<PendingInvocation?>(current);
-            }
-            waiter = new TaskCompletionSource<PendingInvocation?>();
-            _waiter = waiter;
-        }
-        // No cancellation registration on this hot path: stopping the environment completes the waiter with null.
-        return new ValueTask<PendingInvocation?>(waiter.Task);
-    }
-
-    /// <summary>
-    /// The invocation's deadline (Lambda-Runtime-Deadline-Ms) and the timer that enforces it, from now
-    /// unless already set: a warm invocation's from its delivery, a cold one's from the end of init.
-    /// </summary>
-    private void ArmDeadlineLocked(PendingInvocation invocation)
-    {
-        if (invocation.DeadlineMs != 0)
-            return;
-        invocation.DeadlineMs = _services.Time.GetUtcNow().ToUnixTimeMilliseconds() + _config.Timeout * 1000L;
-        _timer.Change(TimeSpan.FromSeconds(_config.Timeout), Timeout.InfiniteTimeSpan);
-    }
-
-    /// <inheritdoc/>
-    public void CancelNext()
-    {
-        TaskCompletionSource<PendingInvocation?>? waiter;
-        lock (_gate)
-        {
-            waiter = _waiter;
-            _waiter = null;
-        }
-        waiter?.TrySetResult(null);
-    }
-
-    private void BeginLocked(PendingInvocation invocation)
-    {
-        _delivered = true;
-        invocation.StartedTimestamp = Stopwatch.GetTimestamp();
-        ArmDeadlineLocked(invocation);
-        var start = "START RequestId: " + invocation.RequestId + " Version: " + _config.Version;
-        _pump!.AtBoundary(() =>
-        {
-            _logTarget = invocation;
-            if (invocation.WantsLogTail)
-                invocation.Log = new StringBuilder(256);
-            Append(start);
-        });
-    }
-
     public RuntimeReply Respond(string requestId, byte[] body, bool tooLarge) =>
         Finish(requestId, tooLarge ? FunctionInvocationStatusError(ResponseTooLarge) : new InvocationOutcome(FunctionInvocationStatus.Success, body), tooLarge ? RuntimeReply.PayloadTooLarge : RuntimeReply.Accepted);
 
@@ -256,7 +171,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
             _delivered = false;
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
-        var duration = Stopwatch.GetElapsedTime(invocation.StartedTimestamp).TotalMilliseconds;
+        var duration = _services.Time.GetElapsedTime(invocation.StartedTimestamp).TotalMilliseconds;
         _pool.Release(this);
         WriteEndAndComplete(invocation, outcome, duration, errorLine: null);
         return reply;
@@ -330,20 +245,6 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         return RuntimeReply.Accepted;
     }
 
-    private void OnTimeout()
-    {
-        string requestId;
-        lock (_gate)
-        {
-            if (_stopped || _current is null)
-                return;
-            requestId = _current.RequestId;
-        }
-        LogTimedOut(_services.Logger, _config.Name, _config.Version, _config.Timeout);
-        var line = $"{_services.Time.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {requestId} Task timed out after {_config.Timeout.ToString("0.00", CultureInfo.InvariantCulture)} seconds";
-        FailAndStop(PlatformError("Sandbox.Timedout", $"RequestId: {requestId} Error: Task timed out after {_config.Timeout.ToString("0.00", CultureInfo.InvariantCulture)} seconds"), line);
-    }
-
     /// <summary>Fails the current invocation (if any) with <paramref name="error"/> and stops the environment.</summary>
     private void FailAndStop(byte[] error, string? errorLine)
     {
@@ -365,7 +266,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
         _pool.Remove(this, wasBusy: invocation is not null);
         if (invocation is not null)
         {
-            var duration = invocation.StartedTimestamp == 0 ? 0 : Stopwatch.GetElapsedTime(invocation.StartedTimestamp).TotalMilliseconds;
+            var duration = invocation.StartedTimestamp == 0 ? 0 : _services.Time.GetElapsedTime(invocation.StartedTimestamp).TotalMilliseconds;
             if (invocation.StartedTimestamp == 0)
             {
                 // It never reached the runtime (init failed): log its START here so END/REPORT pair up.
@@ -462,14 +363,4 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApiHandler
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not start an execution environment for function {Function}")]
     private static partial void LogStartFailed(ILogger logger, string function, Exception exception);
-}
-
-/// <summary>What environments share: clock, logs, runtimes, the executor that starts them, the server's own logger and URL.</summary>
-internal sealed record EnvironmentServices(TimeProvider Time, LogStore Logs, RuntimeCatalog Runtimes, ILogger Logger, string PublicUrl, IRuntimeExecutor Executor)
-{
-    /// <summary>Every running environment, retired pools included, so shutdown can stop them all.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<ExecutionEnvironment, byte> Live { get; } = new();
-
-    /// <summary>Busy environments per pool beyond which a new invocation first waits for one of them (see <see cref="EnvironmentPool"/>).</summary>
-    public int WarmFirstThreshold { get; init; } = EnvironmentPool.DefaultWarmFirstThreshold;
 }

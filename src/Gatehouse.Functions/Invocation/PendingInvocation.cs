@@ -30,7 +30,7 @@ internal sealed class PendingInvocation
     /// <summary>Absolute deadline in Unix milliseconds, set when the runtime receives the event.</summary>
     public long DeadlineMs { get; set; }
 
-    /// <summary>Stopwatch timestamp when the runtime received the event.</summary>
+    /// <summary>When the runtime received the event (a TimeProvider timestamp; 0 until then).</summary>
     public long StartedTimestamp { get; set; }
 
     /// <summary>The log lines of this invocation, kept only when the caller wants the tail.</summary>

@@ -1,10 +1,8 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
-using Gatehouse.Functions.Invocation;
+using Gatehouse.Core.Security;
 
 namespace Gatehouse.Functions.RuntimeApi;
 
@@ -41,37 +39,22 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
     internal const int MaxHeaderBytes = 64 * 1024;
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
-    private static readonly byte[] AcceptedReply = Reply(202, "Accepted", """{"status":"OK"}""");
-    private static readonly byte[] InvalidRequestIdReply = Reply(400, "Bad Request", """{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}""");
-    private static readonly byte[] InvalidStateReply = Reply(403, "Forbidden", """{"errorMessage":"State transition is not allowed for the runtime in its current state.","errorType":"InvalidStateTransition"}""");
-    private static readonly byte[] TooLargeReply = Reply(413, "Request Entity Too Large", """{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}""");
-    private static readonly byte[] NotFoundReply = Reply(404, "Not Found", """{"errorMessage":"Unknown Runtime API endpoint","errorType":"NotFound"}""");
-    private static readonly byte[] BadRequestReply = Reply(400, "Bad Request", """{"errorMessage":"Malformed request","errorType":"BadRequest"}""");
-    private static readonly byte[] ForbiddenReply = Reply(403, "Forbidden", """{"errorMessage":"This Runtime API belongs to another execution environment.","errorType":"AccessDenied"}""");
-    private static readonly byte[] NextPendingReply = Reply(409, "Conflict", """{"errorMessage":"The runtime is already waiting for the next invocation on another request.","errorType":"InvalidStateTransition"}""");
-    private static readonly byte[] LineTooLongReply = Reply(414, "URI Too Long", """{"errorMessage":"The request line is longer than 8192 bytes.","errorType":"BadRequest"}""");
-    private static readonly byte[] HeadersTooLargeReply = Reply(431, "Request Header Fields Too Large", """{"errorMessage":"A header line is longer than 8192 bytes, or there are more than 64 header lines.","errorType":"BadRequest"}""");
-    private static readonly byte[] ShuttingDownReply = Reply(500, "Internal Server Error", """{"errorMessage":"Internal Server Error","errorType":"InternalServerError"}""");
-    private static readonly byte[] ContinueReply = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
-
     private readonly Socket _socket;
-    private readonly IRuntimeApiHandler _handler;
+    private readonly RuntimeApiRoutes _routes;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<RuntimeConnection> _connections = [];
     private readonly RuntimeApiLimits _limits;
     private readonly byte[] _secret;
     private readonly Timer _sweep;
-    // The connection whose GET /next is waiting for an event (at most one: a second is refused).
-    private RuntimeConnection? _nextWaiter;
     private Task? _acceptLoop;
 
     private RuntimeApiListener(Socket socket, IRuntimeApiHandler handler, RuntimeApiLimits limits)
     {
         _socket = socket;
-        _handler = handler;
+        _routes = new RuntimeApiRoutes(handler);
         _limits = limits;
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        Secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        Secret = Secrets.NewToken();
         _secret = Encoding.ASCII.GetBytes(Secret);
         _sweep = new Timer(static s => ((RuntimeApiListener)s!).Sweep(), this, limits.SweepPeriod, limits.SweepPeriod);
     }
@@ -219,23 +202,23 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 {
                     await connection.SendAsync(parsed switch
                     {
-                        HeadStatus.LineTooLong => LineTooLongReply,
-                        HeadStatus.HeadersTooLarge => HeadersTooLargeReply,
-                        _ => BadRequestReply,
+                        HeadStatus.LineTooLong => RuntimeApiReplies.LineTooLongReply,
+                        HeadStatus.HeadersTooLarge => RuntimeApiReplies.HeadersTooLargeReply,
+                        _ => RuntimeApiReplies.BadRequestReply,
                     }, _stopping.Token).ConfigureAwait(false);
                     return;
                 }
                 if (head.Route == Route.Forbidden)
                 {
                     // Not this environment's runtime: no event, no body read, no second try on this connection.
-                    await connection.SendAsync(ForbiddenReply, _stopping.Token).ConfigureAwait(false);
+                    await connection.SendAsync(RuntimeApiReplies.ForbiddenReply, _stopping.Token).ConfigureAwait(false);
                     return;
                 }
                 connection.Authenticated = true;
                 start += headEnd + HeaderEnd.Length;
 
                 if (head.ExpectContinue)
-                    await connection.SendAsync(ContinueReply, _stopping.Token).ConfigureAwait(false);
+                    await connection.SendAsync(RuntimeApiReplies.ContinueReply, _stopping.Token).ConfigureAwait(false);
 
                 // The body: whole bytes the handler may keep (a response payload outlives the request).
                 byte[] body;
@@ -272,7 +255,7 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
                 // A runtime that pipelines (sends its next request right behind this one, as
                 // Gatehouse's own runtimes do after a response) has it in the buffer already: its
                 // reply can wait and leave together with the next event, in one send.
-                if (!await DispatchAsync(connection, head, body, tooLarge, canHoldReply: end > start).ConfigureAwait(false))
+                if (!await _routes.DispatchAsync(connection, head, body, tooLarge, canHoldReply: end > start, _stopping.Token).ConfigureAwait(false))
                     return;
                 if (head.Close)
                 {
@@ -302,166 +285,12 @@ internal sealed class RuntimeApiListener : IAsyncDisposable
     {
         var firstLine = partial.IndexOf("\r\n"u8);
         if (firstLine < 0)
-            return partial.Length > MaxLineBytes ? LineTooLongReply : null;
+            return partial.Length > MaxLineBytes ? RuntimeApiReplies.LineTooLongReply : null;
         var lastLine = partial.LastIndexOf("\r\n"u8);
         if (partial.Length - (lastLine + 2) > MaxLineBytes || partial.Count("\r\n"u8) > MaxHeaderCount + 1 || partial.Length >= MaxHeaderBytes)
-            return HeadersTooLargeReply;
+            return RuntimeApiReplies.HeadersTooLargeReply;
         return null;
     }
-
-    /// <summary>Answers one request; false ends the connection.</summary>
-    /// <param name="canHoldReply">The next request is already buffered, so a reply may be held back
-    /// and sent with the answer to that request (see <see cref="RuntimeConnection.Hold"/>).</param>
-    private async ValueTask<bool> DispatchAsync(RuntimeConnection connection, RequestHead head, byte[] body, bool tooLarge, bool canHoldReply)
-    {
-        switch (head.Route)
-        {
-            case Route.Next:
-                if (!TryBeginNext(connection))
-                {
-                    await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
-                    await connection.SendAsync(NextPendingReply, _stopping.Token).ConfigureAwait(false);
-                    return true;
-                }
-                PendingInvocation? invocation;
-                try
-                {
-                    var next = _handler.NextAsync(_stopping.Token);
-                    if (!next.IsCompleted)
-                        await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
-                    invocation = await next.ConfigureAwait(false);
-                }
-                finally
-                {
-                    Interlocked.CompareExchange(ref _nextWaiter, null, connection);
-                }
-                if (invocation is null)
-                {
-                    await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
-                    await connection.SendAsync(ShuttingDownReply, CancellationToken.None).ConfigureAwait(false);
-                    return false;
-                }
-                await SendEventAsync(connection, invocation).ConfigureAwait(false);
-                return true;
-            case Route.Response:
-                return await SendReplyAsync(connection, _handler.Respond(head.RequestId!, body, tooLarge), canHoldReply).ConfigureAwait(false);
-            case Route.Error:
-                return await SendReplyAsync(connection, tooLarge ? RuntimeReply.PayloadTooLarge : _handler.ReportError(head.RequestId!, body, head.ErrorType), canHoldReply).ConfigureAwait(false);
-            case Route.InitError:
-                return await SendReplyAsync(connection, tooLarge ? RuntimeReply.PayloadTooLarge : _handler.ReportInitError(body, head.ErrorType), canHoldReply: false).ConfigureAwait(false);
-            default:
-                await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
-                await connection.SendAsync(NotFoundReply, _stopping.Token).ConfigureAwait(false);
-                return true;
-        }
-    }
-
-    /// <summary>
-    /// Makes <paramref name="connection"/> the one waiting for the next event. False when another
-    /// connection is waiting already: its GET /next keeps the event. A waiter whose runtime has hung
-    /// up cannot receive an event, so it gives way (its wait ends with no event).
-    /// </summary>
-    private bool TryBeginNext(RuntimeConnection connection)
-    {
-        while (true)
-        {
-            var waiter = Interlocked.CompareExchange(ref _nextWaiter, connection, null);
-            if (waiter is null || waiter == connection)
-                return true;
-            if (!waiter.IsClosedByPeer())
-                return false;
-            if (Interlocked.CompareExchange(ref _nextWaiter, null, waiter) == waiter)
-                _handler.CancelNext();
-        }
-    }
-
-    private async ValueTask<bool> SendReplyAsync(RuntimeConnection connection, RuntimeReply reply, bool canHoldReply)
-    {
-        var bytes = reply switch
-        {
-            RuntimeReply.Accepted => AcceptedReply,
-            RuntimeReply.InvalidRequestId => InvalidRequestIdReply,
-            RuntimeReply.PayloadTooLarge => TooLargeReply,
-            _ => InvalidStateReply,
-        };
-        await connection.FlushAsync(_stopping.Token).ConfigureAwait(false);
-        if (canHoldReply)
-            connection.Hold(bytes);
-        else
-            await connection.SendAsync(bytes, _stopping.Token).ConfigureAwait(false);
-        return true;
-    }
-
-    private async ValueTask SendEventAsync(RuntimeConnection connection, PendingInvocation invocation)
-    {
-        // A held reply, the headers and a small event go out in one send; a large event follows the head.
-        var held = connection.TakeHeld();
-        var payload = invocation.Payload;
-        var size = held.Length + 512 + invocation.InvokedArn.Length + (invocation.ClientContext?.Length * 3 ?? 0);
-        var rented = ArrayPool<byte>.Shared.Rent(size + (payload.Length <= 16 * 1024 ? payload.Length : 0));
-        try
-        {
-            held.CopyTo(rented, 0);
-            var written = held.Length + WriteEventHead(rented.AsSpan(held.Length), invocation);
-            if (payload.Length <= 16 * 1024)
-            {
-                payload.Span.CopyTo(rented.AsSpan(written));
-                await connection.SendAsync(rented.AsMemory(0, written + payload.Length), _stopping.Token).ConfigureAwait(false);
-            }
-            else
-            {
-                await connection.SendAsync(rented.AsMemory(0, written), _stopping.Token).ConfigureAwait(false);
-                await connection.SendAsync(payload, _stopping.Token).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private static int WriteEventHead(Span<byte> target, PendingInvocation invocation)
-    {
-        var n = 0;
-        n += Copy("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: "u8, target[n..]);
-        n += Encoding.ASCII.GetBytes(invocation.RequestId, target[n..]);
-        n += Copy("\r\nLambda-Runtime-Deadline-Ms: "u8, target[n..]);
-        Utf8Formatter.TryFormat(invocation.DeadlineMs, target[n..], out var digits);
-        n += digits;
-        n += Copy("\r\nLambda-Runtime-Invoked-Function-Arn: "u8, target[n..]);
-        n += Encoding.ASCII.GetBytes(invocation.InvokedArn, target[n..]);
-        n += Copy("\r\nLambda-Runtime-Trace-Id: Root=1-"u8, target[n..]);
-        // A trace id in X-Ray's shape from the request id's hex digits (unique per invocation).
-        Utf8Formatter.TryFormat((uint)(invocation.DeadlineMs / 1000), target[n..], out digits, new System.Buffers.StandardFormat('x', 8));
-        n += digits;
-        target[n++] = (byte)'-';
-        foreach (var c in invocation.RequestId)
-        {
-            if (c != '-' && n < target.Length)
-                target[n++] = (byte)c;
-        }
-        n -= 8; // 24 hex digits after the time, as X-Ray has
-        n += Copy(";Sampled=0"u8, target[n..]);
-        if (invocation.ClientContext is { } clientContext)
-        {
-            n += Copy("\r\nLambda-Runtime-Client-Context: "u8, target[n..]);
-            n += Encoding.UTF8.GetBytes(clientContext, target[n..]);
-        }
-        n += Copy("\r\nContent-Length: "u8, target[n..]);
-        Utf8Formatter.TryFormat(invocation.Payload.Length, target[n..], out digits);
-        n += digits;
-        n += Copy("\r\n\r\n"u8, target[n..]);
-        return n;
-    }
-
-    private static int Copy(ReadOnlySpan<byte> source, Span<byte> target)
-    {
-        source.CopyTo(target);
-        return source.Length;
-    }
-
-    private static byte[] Reply(int status, string reason, string json) =>
-        Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\n\r\n{json}");
 
     public async ValueTask DisposeAsync()
     {

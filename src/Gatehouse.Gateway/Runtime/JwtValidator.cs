@@ -1,10 +1,8 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Gatehouse.Core;
+using Gatehouse.Core.Security;
 
 namespace Gatehouse.Gateway.Runtime;
 
@@ -121,31 +119,31 @@ internal sealed class JwtValidator
     /// <summary>Verifies a token the cache does not hold (after <see cref="TryGetVerified"/> said so) and remembers it when valid.</summary>
     public async ValueTask<JwtResult> ValidateFirstSeenAsync(string token, CancellationToken cancellationToken)
     {
-        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
-        var lastDot = token.LastIndexOf('.');
-        if (firstDot <= 0 || lastDot == firstDot || token.IndexOf('.', firstDot + 1) != lastDot)
+        if (!Jws.TrySplit(token, out var segments))
             return new JwtResult(JwtFailure.Malformed, null);
 
         // Header: only RS256 is accepted, whatever the key set offers — this is what refuses
         // alg "none" and HS256 tokens "signed" with the issuer's public key.
-        if (!TryDecode(token.AsSpan(0, firstDot), out var headerBytes) || !TryReadHeader(headerBytes, out var alg, out var kid))
+        if (!Jws.TryReadHeader(segments.Header(token), out var alg, out var kid))
             return new JwtResult(JwtFailure.Malformed, null);
-        if (alg != "RS256")
+        if (alg != Jws.Rs256)
             return new JwtResult(JwtFailure.UnsupportedAlgorithm, null, alg);
         if (kid is null)
             return new JwtResult(JwtFailure.UnknownKey, null);
-        if (!TryDecode(token.AsSpan(lastDot + 1), out var signature) || signature.Length == 0)
+        if (!Jws.TryDecode(segments.Signature(token), out var signature) || signature.Length == 0)
             return new JwtResult(JwtFailure.BadSignature, null);
 
         var (lookup, key) = await _keys.FindAsync(_issuer, kid, cancellationToken).ConfigureAwait(false);
         if (lookup != KeyLookup.Found)
             return new JwtResult(lookup == KeyLookup.IssuerUnreachable ? JwtFailure.IssuerUnreachable : JwtFailure.UnknownKey, null);
-        if (!Verify(key!, token.AsSpan(0, lastDot), signature))
+        if (!Jws.VerifyRs256(key!, segments.SigningInput(token), signature))
             return new JwtResult(JwtFailure.BadSignature, null);
 
-        if (!TryDecode(token.AsSpan(firstDot + 1, lastDot - firstDot - 1), out var payload))
+        if (!Jws.TryReadClaims(segments.Payload(token), out var claims))
             return new JwtResult(JwtFailure.Malformed, null);
-        var result = CheckClaims(payload, _time.GetUtcNow().ToUnixTimeSeconds());
+        JwtResult result;
+        using (claims)
+            result = CheckClaims(claims.RootElement, _time.GetUtcNow().ToUnixTimeSeconds());
         if (result.Succeeded)
         {
             // ConcurrentDictionary.Count takes every lock; an approximate counter keeps this cheap.
@@ -159,106 +157,21 @@ internal sealed class JwtValidator
         return result;
     }
 
-    private static bool Verify(RSA key, ReadOnlySpan<char> signedPart, byte[] signature)
+    private JwtResult CheckClaims(JsonElement claims, long now)
     {
-        // Tokens are ASCII (base64url and dots); a non-ASCII character cannot be part of a valid one.
-        var length = signedPart.Length;
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            if (signedPart.ContainsAnyExceptInRange((char)0x21, (char)0x7e))
-                return false;
-            Encoding.ASCII.GetBytes(signedPart, rented);
-            return key.VerifyData(rented.AsSpan(0, length), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
-    {
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(text);
-            return true;
-        }
-        catch (FormatException)
-        {
-            bytes = [];
-            return false;
-        }
-    }
-
-    private static bool TryReadHeader(byte[] header, out string? alg, out string? kid)
-    {
-        alg = null;
-        kid = null;
-        try
-        {
-            var reader = new Utf8JsonReader(header);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                return false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isAlg = reader.ValueTextEquals("alg"u8);
-                var isKid = reader.ValueTextEquals("kid"u8);
-                reader.Read();
-                if (isAlg || isKid)
-                {
-                    if (reader.TokenType != JsonTokenType.String)
-                        return false;
-                    if (isAlg) alg = reader.GetString();
-                    else kid = reader.GetString();
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            return alg is not null;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    private JwtResult CheckClaims(byte[] payload, long now)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(payload);
-        }
-        catch (JsonException)
-        {
-            return new JwtResult(JwtFailure.Malformed, null);
-        }
-        using (document)
-        {
-            var claims = document.RootElement;
-            if (claims.ValueKind != JsonValueKind.Object)
-                return new JwtResult(JwtFailure.Malformed, null);
-            if (!claims.TryGetProperty("iss", out var iss) || iss.ValueKind != JsonValueKind.String || !iss.ValueEquals(_issuer))
-                return new JwtResult(JwtFailure.InvalidIssuer, null);
-            if (!AudienceMatches(claims))
-                return new JwtResult(JwtFailure.InvalidAudience, null);
-            if (!claims.TryGetProperty("exp", out var exp) || !exp.TryGetDouble(out var expiresAt))
-                return new JwtResult(JwtFailure.Expired, null);
-            if (expiresAt <= now)
-                return new JwtResult(JwtFailure.Expired, null);
-            if (claims.TryGetProperty("nbf", out var nbf) && (!nbf.TryGetDouble(out var notBefore) || notBefore > now))
-                return new JwtResult(JwtFailure.NotYetValid, null);
-            if (claims.TryGetProperty("iat", out var iat) && (!iat.TryGetDouble(out var issuedAt) || issuedAt > now))
-                return new JwtResult(JwtFailure.NotYetValid, null);
-            return new JwtResult(JwtFailure.None, new JwtPrincipal(ClaimRendering.Render(claims), ReadScopes(claims), (long)expiresAt));
-        }
+        if (!claims.TryGetProperty("iss", out var iss) || iss.ValueKind != JsonValueKind.String || !iss.ValueEquals(_issuer))
+            return new JwtResult(JwtFailure.InvalidIssuer, null);
+        if (!AudienceMatches(claims))
+            return new JwtResult(JwtFailure.InvalidAudience, null);
+        if (!claims.TryGetProperty("exp", out var exp) || !exp.TryGetDouble(out var expiresAt))
+            return new JwtResult(JwtFailure.Expired, null);
+        if (expiresAt <= now)
+            return new JwtResult(JwtFailure.Expired, null);
+        if (claims.TryGetProperty("nbf", out var nbf) && (!nbf.TryGetDouble(out var notBefore) || notBefore > now))
+            return new JwtResult(JwtFailure.NotYetValid, null);
+        if (claims.TryGetProperty("iat", out var iat) && (!iat.TryGetDouble(out var issuedAt) || issuedAt > now))
+            return new JwtResult(JwtFailure.NotYetValid, null);
+        return new JwtResult(JwtFailure.None, new JwtPrincipal(ClaimRendering.Render(claims), ReadScopes(claims), (long)expiresAt));
     }
 
     private bool AudienceMatches(JsonElement claims)

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Gatehouse.Core.Security;
 using Gatehouse.Identity.Model;
 using Gatehouse.Identity.OAuth;
 using Microsoft.AspNetCore.Http;
@@ -79,7 +80,7 @@ internal sealed class HostedRequest
         var cookie = Http.Request.Cookies[CsrfCookie];
         if (cookie is null || cookie.Length < 32)
         {
-            cookie = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+            cookie = Secrets.NewToken();
             Http.Response.Cookies.Append(CsrfCookie, cookie, Cookie(null));
         }
         return Sign(cookie);

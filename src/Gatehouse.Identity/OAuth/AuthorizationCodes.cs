@@ -1,6 +1,5 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
+using Gatehouse.Core.Security;
 
 namespace Gatehouse.Identity.OAuth;
 
@@ -26,7 +25,7 @@ internal sealed class AuthorizationCodes
     public string Add(AuthorizationGrant grant)
     {
         Sweep();
-        var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var code = Secrets.NewToken();
         _codes[code] = grant;
         return code;
     }

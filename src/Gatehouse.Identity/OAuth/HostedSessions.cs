@@ -1,6 +1,5 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
+using Gatehouse.Core.Security;
 
 namespace Gatehouse.Identity.OAuth;
 
@@ -24,7 +23,7 @@ internal sealed class HostedSessions
     public string Add(HostedSession session)
     {
         Sweep();
-        var id = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var id = Secrets.NewToken();
         _sessions[id] = session;
         return id;
     }

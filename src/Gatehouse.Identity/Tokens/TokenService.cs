@@ -1,9 +1,9 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gatehouse.Core;
+using Gatehouse.Core.Security;
 using Gatehouse.Identity.Model;
 
 namespace Gatehouse.Identity.Tokens;
@@ -135,27 +135,7 @@ internal sealed partial class TokenService
             w.WriteString(name, value);
     }
 
-    private static string Sign(SigningKey key, Action<Utf8JsonWriter> payload)
-    {
-        var header = new ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(header, Json.Relaxed))
-        {
-            w.WriteStartObject();
-            w.WriteString("kid", key.Kid);
-            w.WriteString("alg", "RS256");
-            w.WriteEndObject();
-        }
-        var body = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(body, Json.Relaxed))
-        {
-            w.WriteStartObject();
-            payload(w);
-            w.WriteEndObject();
-        }
-        var signingInput = B64(header.WrittenSpan) + "." + B64(body.WrittenSpan);
-        var signature = key.Rsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + B64(signature);
-    }
+    private static string Sign(SigningKey key, Action<Utf8JsonWriter> payload) => Jws.SignRs256(key.Rsa, key.Kid, payload);
 
     public static string B64(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 
@@ -198,37 +178,21 @@ internal sealed partial class TokenService
     /// <summary>The pool id a refresh token claims to belong to, if it has the shape of one (read after decryption only).</summary>
     public static bool LooksLikeRefreshToken(string token) => token.Split('.') is { Length: 5 } parts && parts[1].Length == 0;
 
-    /// <summary>Reads the unverified payload of a JWT (to find the pool; the signature is checked next).</summary>
+    /// <summary>Reads the unverified payload of an RS256 JWT (to find the pool; the signature is checked next).</summary>
     public static JsonElement? PeekPayload(string token, out string? kid)
     {
         kid = null;
-        var parts = token.Split('.');
-        if (parts.Length != 3)
+        if (!Jws.TrySplit(token, out var segments) || !Jws.TryReadHeader(segments.Header(token), out var alg, out var headerKid) || alg != Jws.Rs256)
             return null;
-        try
-        {
-            using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
-            kid = header.RootElement.TryGetProperty("kid", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
-            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
-            return payload.RootElement.ValueKind == JsonValueKind.Object ? payload.RootElement.Clone() : null;
-        }
-        catch (Exception e) when (e is FormatException or JsonException)
-        {
+        kid = headerKid;
+        if (!Jws.TryReadClaims(segments.Payload(token), out var claims))
             return null;
-        }
+        using (claims)
+            return claims.RootElement.Clone();
     }
 
-    public static bool VerifySignature(string token, RSA key)
-    {
-        var lastDot = token.LastIndexOf('.');
-        try
-        {
-            var signature = Base64Url.DecodeFromChars(token.AsSpan(lastDot + 1));
-            return key.VerifyData(Encoding.ASCII.GetBytes(token[..lastDot]), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
+    public static bool VerifySignature(string token, RSA key) =>
+        Jws.TrySplit(token, out var segments)
+        && Jws.TryDecode(segments.Signature(token), out var signature)
+        && Jws.VerifyRs256(key, segments.SigningInput(token), signature);
 }

@@ -146,33 +146,14 @@ public sealed class StrictSigV4Tests : IClassFixture<StrictSigV4Server>
         return request;
     }
 
-    private Task<CliResult> Aws(string id, string secret, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(AwsCli.Path);
-        foreach (var argument in new[] { "--endpoint-url", _server.Endpoint.ToString().TrimEnd('/'), "--output", "json" }.Concat(arguments))
-            info.ArgumentList.Add(argument);
-        Environment(info, id, secret);
-        return ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(120));
-    }
+    private Task<CliResult> Aws(string id, string secret, params string[] arguments) => AwsCli.RunAsAsync(_server.Endpoint, id, secret, arguments);
 
     private Task<CliResult> Python(string id, string secret, string statement)
     {
         var info = new ProcessStartInfo("python3");
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add($"import boto3\nc = boto3.client('lambda', endpoint_url='{_server.Endpoint.ToString().TrimEnd('/')}')\n{statement}");
-        Environment(info, id, secret);
+        AwsCli.SetEnvironment(info, id, secret);
         return ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(120));
-    }
-
-    private static void Environment(ProcessStartInfo info, string id, string secret)
-    {
-        info.Environment["AWS_ACCESS_KEY_ID"] = id;
-        info.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
-        info.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        info.Environment["AWS_REGION"] = "us-east-1";
-        info.Environment["AWS_PAGER"] = "";
-        info.Environment["AWS_CONFIG_FILE"] = "/nonexistent/gatehouse-config";
-        info.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/gatehouse-credentials";
-        info.Environment["AWS_MAX_ATTEMPTS"] = "1";
     }
 }
