@@ -27,6 +27,8 @@ public sealed class Shape
         IsDocument = json.TryGetProperty("document", out var document) && document.GetBoolean();
         Streaming = json.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean();
         if (json.TryGetProperty("payload", out var payload)) PayloadMember = payload.GetString();
+        Flattened = json.TryGetProperty("flattened", out var flattened) && flattened.GetBoolean();
+        if (json.TryGetProperty("xmlNamespace", out var ns) && ns.TryGetProperty("uri", out var uri)) XmlNamespace = uri.GetString();
         if (json.TryGetProperty("timestampFormat", out var format)) TimestampFormat = format.GetString();
         if (json.TryGetProperty("error", out var error))
         {
@@ -51,6 +53,12 @@ public sealed class Shape
     public bool IsDocument { get; }
     public bool Streaming { get; }
     public string? PayloadMember { get; }
+
+    /// <summary>restXml: a list (or map) written as repeated elements with no wrapper.</summary>
+    public bool Flattened { get; }
+
+    /// <summary>restXml: the namespace URI of the element (S3's <c>http://s3.amazonaws.com/doc/2006-03-01/</c>).</summary>
+    public string? XmlNamespace { get; }
     public string? TimestampFormat { get; }
     public int? ErrorStatus { get; }
     public string? ErrorCode { get; }
@@ -148,7 +156,22 @@ public sealed class Member
         if (json.TryGetProperty("locationName", out var locationName)) LocationName = locationName.GetString();
         if (json.TryGetProperty("timestampFormat", out var format)) TimestampFormat = format.GetString();
         IdempotencyToken = json.TryGetProperty("idempotencyToken", out var token) && token.GetBoolean();
+        Flattened = Shape.Flattened || (json.TryGetProperty("flattened", out var flattened) && flattened.GetBoolean());
+        XmlAttribute = json.TryGetProperty("xmlAttribute", out var attribute) && attribute.GetBoolean();
+        if (json.TryGetProperty("xmlNamespace", out var ns) && ns.TryGetProperty("uri", out var uri)) XmlNamespace = uri.GetString();
+        Streaming = Shape.Streaming || (json.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean());
     }
+
+    /// <summary>restXml: repeated elements with no wrapper (from the member or its list shape).</summary>
+    public bool Flattened { get; }
+
+    /// <summary>restXml: written as an attribute of the parent element.</summary>
+    public bool XmlAttribute { get; }
+
+    public string? XmlNamespace { get; }
+
+    /// <summary>A streaming blob (S3's object bodies), never held in memory whole.</summary>
+    public bool Streaming { get; }
 
     public string Name { get; }
     public Shape Shape { get; }

@@ -89,9 +89,14 @@ public sealed class SigV4Verifier : ISignatureVerifier
         var bodyHash = body.IsEmpty ? EmptyHash : Convert.ToHexStringLower(SHA256.HashData(body));
         var declared = request.Headers["X-Amz-Content-Sha256"].ToString();
         string[] payloadHashes;
+        // A streamed upload (S3) is not read before the handler runs: the signature covers the hash
+        // the client declared; the STREAMING-* values (aws-chunked bodies) sign the seed request.
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
+        var streamed = request.HttpContext.Items.ContainsKey(AwsRequestReader.StreamingBodyKey);
         if (declared.Length > 0)
         {
-            if (declared != SigV4Signer.UnsignedPayload && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
+            if (declared != SigV4Signer.UnsignedPayload && !declared.StartsWith("STREAMING-", StringComparison.Ordinal) && !streamed
+                && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
                 throw Invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
             payloadHashes = [declared];
         }
