@@ -90,6 +90,9 @@ public sealed partial class AwsProtocolDispatcher
         if (payloadMember is not null && payloadMember.Shape.Type is "blob" or "string")
         {
             payload = body;
+            // A text payload (S3's bucket policy) is also the member's value, so "required" holds.
+            if (payloadMember.Shape.Type == "string" && !body.IsEmpty)
+                input[payloadMember.Name] = System.Text.Encoding.UTF8.GetString(body.Span);
         }
         else if (XmlInputReader.Parse(body, errorCode) is { } root)
         {

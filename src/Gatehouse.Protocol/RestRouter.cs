@@ -82,7 +82,10 @@ internal sealed class RestRouter
             _requiredQuery = required.Where(m => m.Location == "querystring").Select(m => m.WireName).ToArray();
             _requiredHeaders = required.Where(m => m.Location == "header").Select(m => m.WireName).ToArray();
             Score = _segments.Count(s => !s.StartsWith('{')) * 10 + (_queryLiterals.Length + _requiredQuery.Length + _requiredHeaders.Length) * 5
-                - (_segments.Any(s => s.EndsWith("+}", StringComparison.Ordinal)) ? 3 : 0);
+                - (_segments.Any(s => s.EndsWith("+}", StringComparison.Ordinal)) ? 3 : 0)
+                // Ties on one URI: the current operation over the deprecated one, and S3's general
+                // purpose ListBuckets over ListDirectoryBuckets (served on S3 Express's own endpoint).
+                - (operation.Deprecated ? 2 : 0) - (routeByRequiredMembers && operation.Name == "ListDirectoryBuckets" ? 2 : 0);
         }
 
         public OperationModel Operation { get; }

@@ -6,6 +6,7 @@ using Gatehouse.Core.Security;
 using Gatehouse.Functions;
 using Gatehouse.Gateway;
 using Gatehouse.Identity;
+using Gatehouse.Objects;
 using Gatehouse.Protocol;
 using Gatehouse.Protocol.Signing;
 using Gatehouse.Storage;
@@ -115,6 +116,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddGatehouseIdentity();
         services.AddGatehouseFunctions();
         services.AddGatehouseGateway();
+        services.AddGatehouseObjects();
         services.AddRouting();
 
         var app = builder.Build();
@@ -133,7 +135,8 @@ internal sealed class GatehouseServer : IAsyncDisposable
         app.MapGatehouseIdentity();
         app.MapGatehouseFunctions();
         app.MapGatehouseGateway();
-        app.MapFallback(dispatcher.HandleAsync);
+        // Any path, including ones that look like file names (S3 keys such as dir/index.html).
+        app.MapFallback("/{**path}", dispatcher.HandleAsync);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -93,6 +93,7 @@ public sealed class OperationModel
             Input = shapes[input.GetProperty("shape").GetString()!];
         if (json.TryGetProperty("output", out var output))
             Output = shapes[output.GetProperty("shape").GetString()!];
+        Deprecated = json.TryGetProperty("deprecated", out var deprecated) && deprecated.GetBoolean();
         // AWS marks the operations it serves without a signature (Cognito's sign-in and
         // self-service calls, made from browsers and apps with no AWS credentials).
         Unsigned = (json.TryGetProperty("authtype", out var authtype) && authtype.GetString() == "none")
@@ -106,6 +107,9 @@ public sealed class OperationModel
     public int ResponseCode { get; }
     public Shape? Input { get; }
     public Shape? Output { get; }
+
+    /// <summary>Superseded by another operation on the same URI (S3's GetBucketLifecycle); the newer one is routed to.</summary>
+    public bool Deprecated { get; }
 
     /// <summary>Whether AWS serves the operation without a SigV4 signature (<c>"authtype": "none"</c>).</summary>
     public bool Unsigned { get; }
