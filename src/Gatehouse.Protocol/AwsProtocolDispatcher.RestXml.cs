@@ -223,7 +223,9 @@ public sealed partial class AwsProtocolDispatcher
         var requestId = http.Response.Headers["x-amz-request-id"].ToString();
         extra.Add(new("RequestId", requestId));
         extra.Add(new("HostId", requestId));
-        var bytes = XmlOutputWriter.Error(error.Code, error.Message, extra);
+        // S3 answers an unsigned request for a private resource with AccessDenied.
+        var (code, message) = error.Code == "MissingAuthenticationTokenException" ? ("AccessDenied", "Access Denied") : (error.Code, error.Message);
+        var bytes = XmlOutputWriter.Error(code, message, extra);
         http.Response.ContentType = "application/xml";
         http.Response.ContentLength = bytes.Length;
         await http.Response.Body.WriteAsync(bytes).ConfigureAwait(false);

@@ -136,7 +136,9 @@ internal sealed class BucketOperations : IAwsOperations
         if (bucket.Versioning is not null)
             output["Status"] = bucket.Versioning;
         // An empty <VersioningConfiguration/> for a bucket never versioned, as S3 answers.
-        return new AwsResponse(output) { Payload = bucket.Versioning is null ? Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>") : null };
+        if (bucket.Versioning is not null)
+            return output;
+        return new AwsResponse(output) { Payload = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>") };
     }
 
     private async ValueTask<AwsResponse> PutBucketVersioningAsync(AwsRequest request, CancellationToken cancellationToken)

@@ -289,7 +289,9 @@ internal sealed class ObjectOperations : IAwsOperations
         if (deleted.Count > 0)
             output["Deleted"] = deleted;
         // An empty <DeleteResult/> in quiet mode.
-        return new AwsResponse(output) { Payload = output.Count == 0 ? Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>") : null };
+        if (output.Count > 0)
+            return output;
+        return new AwsResponse(output) { Payload = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>") };
     }
 
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html — the bytes are shared

@@ -55,7 +55,8 @@ internal static class XmlOutputWriter
 
     private static void WriteElement(XmlWriter writer, string name, string? ns, JsonNode value, Shape shape, bool bodyOnly)
     {
-        writer.WriteStartElement(name, ns ?? "");
+        // A null namespace inherits the default one in scope (no xmlns="" on every child).
+        writer.WriteStartElement(null, name, ns);
         WriteContent(writer, value, shape, bodyOnly);
         writer.WriteEndElement();
     }
