@@ -223,8 +223,18 @@ public sealed partial class AwsProtocolDispatcher
         var requestId = http.Response.Headers["x-amz-request-id"].ToString();
         extra.Add(new("RequestId", requestId));
         extra.Add(new("HostId", requestId));
-        // S3 answers an unsigned request for a private resource with AccessDenied.
-        var (code, message) = error.Code == "MissingAuthenticationTokenException" ? ("AccessDenied", "Access Denied") : (error.Code, error.Message);
+        // The signature checks' failures under S3's own names
+        // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+        var (code, message) = error.Code switch
+        {
+            "MissingAuthenticationTokenException" => ("AccessDenied", "Access Denied"),
+            "InvalidSignatureException" when error.Message.StartsWith("The request signature", StringComparison.Ordinal) =>
+                ("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
+            "InvalidSignatureException" => ("AccessDenied", error.Message),
+            "UnrecognizedClientException" => ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+            "IncompleteSignatureException" => ("AuthorizationHeaderMalformed", error.Message),
+            _ => (error.Code, error.Message),
+        };
         var bytes = XmlOutputWriter.Error(code, message, extra);
         http.Response.ContentType = "application/xml";
         http.Response.ContentLength = bytes.Length;

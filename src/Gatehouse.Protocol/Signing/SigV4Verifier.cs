@@ -116,7 +116,10 @@ public sealed class SigV4Verifier : ISignatureVerifier
         var signedHeaders = string.Join(';', authorization.SignedHeaders);
         var rawQuery = request.QueryString.Value is { Length: > 0 } q ? q[1..] : "";
         var canonicalQuery = SigV4Signer.CanonicalQuery(rawQuery, authorization.Presigned ? "X-Amz-Signature" : null);
-        var canonicalUri = SigV4Signer.CanonicalUri(AwsProtocolDispatcher.RawPath(request.HttpContext));
+        // S3 signs the path encoded once, every other service encodes the (already encoded) path again
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request).
+        var rawPath = AwsProtocolDispatcher.RawPath(request.HttpContext);
+        var canonicalUri = SigV4Signer.CanonicalUri(authorization.Service == "s3" ? Uri.UnescapeDataString(rawPath) : rawPath);
         var scope = SigV4Signer.Scope(authorization.Date, authorization.Region, authorization.Service);
         var key = SigningKey(authorization, secret);
         Span<byte> given = stackalloc byte[64];
