@@ -74,7 +74,11 @@ internal static class FunctionErrors
         new(Lambda.Errors.InvalidParameterValueException, "Please provide a source for function code.", 400);
 
     public static AwsException UnsupportedCodeSource() =>
-        new(Lambda.Errors.InvalidParameterValueException, "Gatehouse accepts function code as a ZipFile only; S3 locations and container images are not supported.", 400);
+        new(Lambda.Errors.InvalidParameterValueException, "Gatehouse accepts function code as a ZipFile or an object of its own S3; container images are not supported.", 400);
+
+    /// <summary>Code named by S3Bucket/S3Key that S3 would not give, in Lambda's wording.</summary>
+    public static AwsException CodeFromS3Failed(string s3Code, string s3Message) =>
+        new(Lambda.Errors.InvalidParameterValueException, $"Error occurred while GetObject. S3 Error Code: {s3Code}. S3 Error Message: {s3Message}", 400);
 
     public static AwsException ReservedEnvironmentVariable(string key) =>
         new(Lambda.Errors.InvalidParameterValueException, $"Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {key}", 400);

@@ -47,7 +47,16 @@ public sealed partial class AwsProtocolDispatcher
     {
         var model = ServiceModel.LoadEmbedded(name);
         var definition = _definitions.GetValueOrDefault(name) ?? DefaultDefinition(name);
-        return new ServiceEntry(model, definition, model.Protocol == WireProtocol.RestJson1 ? new RestRouter(model) : null);
+        return model.Protocol switch
+        {
+            WireProtocol.RestJson1 => new ServiceEntry(model, definition, new RestRouter(model)),
+            // restXml: the namespace its payloads declare is the one its answers are written in.
+            WireProtocol.RestXml => new ServiceEntry(model, definition, new RestRouter(model, routeByRequiredMembers: true))
+            {
+                XmlNamespace = model.Shapes.Values.SelectMany(s => s.Members).Select(m => m.XmlNamespace).FirstOrDefault(n => n is not null),
+            },
+            _ => new ServiceEntry(model, definition, null),
+        };
     }
 
     private static AwsServiceDefinition DefaultDefinition(string name) => name switch
@@ -110,11 +119,6 @@ public sealed partial class AwsProtocolDispatcher
                 await WriteUnroutableAsync(http).ConfigureAwait(false);
                 return;
             }
-            if (entry.Model.Protocol is WireProtocol.RestXml)
-            {
-                throw new AwsException("NotImplementedException",
-                    $"Gatehouse does not speak the {entry.Model.ServiceId} protocol yet.", 501);
-            }
             ReadOnlyMemory<byte>? queryBody = null;
             OperationModel operation;
             switch (entry.Model.Protocol)
@@ -146,7 +150,22 @@ public sealed partial class AwsProtocolDispatcher
                 if (!_hosts.IsServedOrigin(origin))
                     throw ForeignOrigin(origin);
             }
-            var body = queryBody ?? await AwsRequestReader.ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
+            Stream? stream = null;
+            long? streamLength = null;
+            ReadOnlyMemory<byte> body;
+            if (queryBody is { } form)
+            {
+                body = form;
+            }
+            else if (entry.Model.Protocol == WireProtocol.RestXml && HasStreamingInput(operation))
+            {
+                (stream, streamLength) = OpenStreamingBody(http);
+                body = ReadOnlyMemory<byte>.Empty;
+            }
+            else
+            {
+                body = await AwsRequestReader.ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
+            }
             if (authorization is not null)
                 await _verifier.VerifyAsync(http, authorization, body).ConfigureAwait(false);
             if (!entry.Definition.Handlers.TryGetValue(operation.Name, out var handler))
@@ -164,6 +183,7 @@ public sealed partial class AwsProtocolDispatcher
                     WireProtocol.AwsQuery => (operation.Input is { } inputShape
                         ? QueryInputReader.Read((Dictionary<string, string>)http.Items[QueryInputReader.FormKey]!, inputShape, entry.Definition.SerializationErrorCode)
                         : new JsonObject(), ReadOnlyMemory<byte>.Empty),
+                    WireProtocol.RestXml => ReadRestXmlInput(http, operation, body, entry.Definition.SerializationErrorCode),
                     _ => AwsRequestReader.ReadInput(http, operation, body, entry.Definition.SerializationErrorCode, httpBindings: entry.Router is not null),
                 };
             }
@@ -178,7 +198,7 @@ public sealed partial class AwsProtocolDispatcher
 
             var region = authorization?.Region ?? _options.Region;
             var context = new AwsRequestContext(_options.Account, region, requestId) { AccessKeyId = authorization?.AccessKeyId };
-            var response = await handler(new AwsRequest(context, operation.Name, input, payload, http), http.RequestAborted).ConfigureAwait(false);
+            var response = await handler(new AwsRequest(context, operation.Name, input, payload, http) { Body = stream, BodyLength = streamLength }, http.RequestAborted).ConfigureAwait(false);
             await WriteResponseAsync(http, entry, operation, response).ConfigureAwait(false);
         }
         catch (AwsException error)
@@ -284,7 +304,7 @@ public sealed partial class AwsProtocolDispatcher
                 throw new AwsException("UnknownOperationException", "The request has no X-Amz-Target header naming the operation.", 400);
             return signed[0];
         }
-        return RestEntries().FirstOrDefault(e => e.Router!.PathBelongs(path));
+        return RestEntries().FirstOrDefault(e => e.Router!.PathBelongs(path)) ?? RestXmlEntryForHost(http);
     }
 
     private static OperationModel FindOperation(HttpContext http, ServiceEntry entry)
@@ -299,7 +319,13 @@ public sealed partial class AwsProtocolDispatcher
                 ?? throw new AwsException("UnknownOperationException", $"Unknown operation {Truncate(name)}.", 400);
         }
         var query = http.Request.Query;
-        var operation = entry.Router.Match(http.Request.Method, RawPath(http), n => query.TryGetValue(n, out var v) ? v.ToString() : null, out var labels);
+        string? Query(string name) => query.TryGetValue(name, out var v) ? v.ToString() : null;
+        Dictionary<string, string> labels;
+        var operation = entry.Model.Protocol switch
+        {
+            WireProtocol.RestXml => entry.Router.Match(http.Request.Method, RestXmlPath(http), Query, http.Request.Headers.ContainsKey, out labels),
+            _ => entry.Router.Match(http.Request.Method, RawPath(http), Query, out labels),
+        };
         if (operation is null)
             throw new AwsException("UnknownOperationException", $"No {entry.Model.ServiceId} operation answers {http.Request.Method} {Truncate(http.Request.Path.Value ?? "/")}.", 404);
         http.Items[AwsRequestReader.LabelsKey] = labels;
@@ -314,6 +340,9 @@ public sealed partial class AwsProtocolDispatcher
         {
             case WireProtocol.AwsQuery:
                 await WriteXmlAsync(http, 200, QueryOutputWriter.WriteResponse(entry.Model, operation, response.Output, http.Response.Headers["x-amzn-RequestId"].ToString())).ConfigureAwait(false);
+                return;
+            case WireProtocol.RestXml:
+                await WriteRestXmlResponseAsync(http, entry, operation, response).ConfigureAwait(false);
                 return;
         }
         var shape = operation.Output;
@@ -411,6 +440,9 @@ public sealed partial class AwsProtocolDispatcher
                 status = common?.Status ?? status;
                 await WriteXmlAsync(http, status, QueryOutputWriter.WriteError(entry.Model, common?.Code ?? errorShape?.ErrorCode ?? error.Code, error.Message, status < 500, requestId)).ConfigureAwait(false);
                 return;
+            case WireProtocol.RestXml:
+                await WriteRestXmlErrorAsync(http, error, status).ConfigureAwait(false);
+                return;
         }
         var rest = entry?.Router is not null;
         http.Response.ContentType = rest ? "application/json" : "application/x-amz-json-1.1";
@@ -472,5 +504,9 @@ public sealed partial class AwsProtocolDispatcher
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Service} {Operation} (request {RequestId}) not saved: the store is {Condition}")]
     private static partial void LogStoreUnavailable(ILogger logger, string service, string operation, string requestId, string condition);
 
-    private sealed record ServiceEntry(ServiceModel Model, AwsServiceDefinition Definition, RestRouter? Router);
+    private sealed record ServiceEntry(ServiceModel Model, AwsServiceDefinition Definition, RestRouter? Router)
+    {
+        /// <summary>restXml: the namespace of the service's XML documents.</summary>
+        public string? XmlNamespace { get; init; }
+    }
 }

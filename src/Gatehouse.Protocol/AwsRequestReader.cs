@@ -19,6 +19,9 @@ internal static class AwsRequestReader
     /// <summary>Where the router leaves a restJson request's URI labels for <see cref="ReadInput"/>.</summary>
     internal const string LabelsKey = "gatehouse.uri-labels";
 
+    /// <summary>Set when the body is handed to the handler unread (a streaming upload): the verifier cannot hash it.</summary>
+    internal const string StreamingBodyKey = "gatehouse.streaming-body";
+
     /// <summary>The whole body, within the service's <see cref="AwsServiceDefinition.MaxRequestBytes"/>.</summary>
     public static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http, AwsServiceDefinition definition)
     {
@@ -123,7 +126,7 @@ internal static class AwsRequestReader
         }
     }
 
-    private static void ReadHttpBindings(HttpContext http, Shape shape, JsonObject input, string errorCode)
+    internal static void ReadHttpBindings(HttpContext http, Shape shape, JsonObject input, string errorCode)
     {
         var labels = http.Items[LabelsKey] as Dictionary<string, string>;
         foreach (var member in shape.Members)

@@ -61,6 +61,64 @@ public sealed class BlobStore : IDisposable
         return hash;
     }
 
+    /// <summary>
+    /// Stores a stream without holding it in memory: copied to a temporary file while its SHA-256 is
+    /// computed and each chunk is shown to <paramref name="observe"/> (which may throw, e.g. when a
+    /// size limit is passed); <paramref name="beforeCommit"/> runs once the stream has ended and may
+    /// still refuse it (a digest that does not match). Only then is the file moved in; on any failure
+    /// or cancellation nothing is left behind.
+    /// </summary>
+    /// <returns>The blob's name (hex SHA-256) and its length.</returns>
+    public async Task<(string Hash, long Length)> PutAsync(Stream source, Action<ReadOnlySpan<byte>>? observe, Action? beforeCommit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var temporary = Path.Combine(_root, "tmp-" + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            string hash;
+            long length = 0;
+            using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+                {
+                    var buffer = new byte[128 * 1024];
+                    while (true)
+                    {
+                        var read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                        if (read == 0)
+                            break;
+                        var chunk = buffer.AsSpan(0, read);
+                        sha.AppendData(chunk);
+                        observe?.Invoke(chunk);
+                        length += read;
+                        await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                    beforeCommit?.Invoke();
+                    stream.Flush(flushToDisk: true);
+                }
+                hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+            }
+            var path = PathOf(hash);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (File.Exists(path))
+                File.Delete(temporary);
+            else
+                File.Move(temporary, path, overwrite: true);
+            return (hash, length);
+        }
+        catch (Exception e)
+        {
+            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (_health.Observe(e) is { } unavailable)
+                throw unavailable;
+            throw;
+        }
+    }
+
+    /// <summary>Temporary files of writes that never finished (a crash mid-upload), for tests and clean-up.</summary>
+    public IEnumerable<string> PendingWrites() =>
+        Directory.Exists(_root) ? Directory.EnumerateFiles(_root, "tmp-*.tmp") : [];
+
     public bool Exists(string hash) => File.Exists(PathOf(hash));
 
     /// <summary>The file that holds the blob (for unpacking without a copy).</summary>

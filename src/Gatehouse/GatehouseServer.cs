@@ -8,6 +8,7 @@ using Gatehouse.Functions;
 using Gatehouse.Gateway;
 using Gatehouse.Identity;
 using Gatehouse.Parameters;
+using Gatehouse.Objects;
 using Gatehouse.Protocol;
 using Gatehouse.Protocol.Signing;
 using Gatehouse.Storage;
@@ -119,6 +120,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddGatehouseGateway();
         services.AddGatehouseParameters();
         services.AddGatehouseAccess();
+        services.AddGatehouseObjects();
         services.AddRouting();
 
         var app = builder.Build();
@@ -137,7 +139,8 @@ internal sealed class GatehouseServer : IAsyncDisposable
         app.MapGatehouseIdentity();
         app.MapGatehouseFunctions();
         app.MapGatehouseGateway();
-        app.MapFallback(dispatcher.HandleAsync);
+        // Any path, including ones that look like file names (S3 keys such as dir/index.html).
+        app.MapFallback("/{**path}", dispatcher.HandleAsync);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

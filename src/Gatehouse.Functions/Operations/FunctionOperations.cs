@@ -31,9 +31,11 @@ internal sealed partial class FunctionOperations : IAwsOperations
     private readonly FunctionsOptions _options;
     private readonly GatehouseOptions _server;
     private readonly TimeProvider _time;
+    private readonly IObjectReader? _objects;
 
-    public FunctionOperations(FunctionCatalog functions, IDatabase database, BlobStore blobs, FunctionRegistry registry, EventQueue events, FunctionsOptions options, GatehouseOptions server, TimeProvider time)
+    public FunctionOperations(FunctionCatalog functions, IDatabase database, BlobStore blobs, FunctionRegistry registry, EventQueue events, FunctionsOptions options, GatehouseOptions server, TimeProvider time, IObjectReader? objects = null)
     {
+        _objects = objects;
         _functions = functions;
         _database = database;
         _blobs = blobs;
@@ -42,6 +44,24 @@ internal sealed partial class FunctionOperations : IAwsOperations
         _options = options;
         _server = server;
         _time = time;
+    }
+
+    /// <summary>
+    /// The zip of <c>Code</c> (CreateFunction) or of the UpdateFunctionCode input: <c>ZipFile</c>, or
+    /// <c>S3Bucket</c>/<c>S3Key</c>/<c>S3ObjectVersion</c> read from Gatehouse's own S3.
+    /// </summary>
+    private async Task<byte[]> ReadCodeAsync(System.Text.Json.Nodes.JsonObject source, CancellationToken cancellationToken)
+    {
+        if (source.Str("ImageUri") is not null)
+            throw FunctionErrors.UnsupportedCodeSource();
+        if (source.Str("S3Bucket") is { } bucket)
+        {
+            if (_objects is null || source.Str("S3Key") is not { } key)
+                throw FunctionErrors.UnsupportedCodeSource();
+            var read = await _objects.ReadAsync(bucket, key, source.Str("S3ObjectVersion"), cancellationToken).ConfigureAwait(false);
+            return read.Content ?? throw FunctionErrors.CodeFromS3Failed(read.ErrorCode!, read.ErrorMessage!);
+        }
+        return source.Blob("ZipFile") ?? throw FunctionErrors.CodeMissing();
     }
 
     public void Map(AwsServiceDefinition definition) => definition
@@ -66,9 +86,7 @@ internal sealed partial class FunctionOperations : IAwsOperations
         if (!RuntimeCatalog.TryGetFamily(runtime, out _))
             throw FunctionErrors.UnsupportedRuntime(runtime);
         var code = input.Obj("Code") ?? throw FunctionErrors.CodeMissing();
-        if (code.Str("S3Bucket") is not null || code.Str("ImageUri") is not null)
-            throw FunctionErrors.UnsupportedCodeSource();
-        var zip = code.Blob("ZipFile") ?? throw FunctionErrors.CodeMissing();
+        var zip = await ReadCodeAsync(code, cancellationToken).ConfigureAwait(false);
         var environment = ReadEnvironment(input);
         // Timeout and MemorySize ranges are checked by the protocol layer (specs/patches/lambda.json).
         var timeout = input.Int("Timeout") ?? 3;
@@ -200,9 +218,7 @@ internal sealed partial class FunctionOperations : IAwsOperations
     private async ValueTask<AwsResponse> UpdateFunctionCodeAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var input = request.Input;
-        if (input.Str("S3Bucket") is not null || input.Str("ImageUri") is not null)
-            throw FunctionErrors.UnsupportedCodeSource();
-        var zip = input.Blob("ZipFile") ?? throw FunctionErrors.CodeMissing();
+        var zip = await ReadCodeAsync(input, cancellationToken).ConfigureAwait(false);
         CodeCache.Validate(zip);
         var hash = await _blobs.PutAsync(zip, cancellationToken).ConfigureAwait(false);
         var architectures = input.Strings("Architectures").ToList();

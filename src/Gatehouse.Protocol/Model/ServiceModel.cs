@@ -114,6 +114,7 @@ public sealed class OperationModel
             if (output.TryGetProperty("resultWrapper", out var wrapper))
                 ResultWrapper = wrapper.GetString();
         }
+        Deprecated = json.TryGetProperty("deprecated", out var deprecated) && deprecated.GetBoolean();
         // AWS marks the operations it serves without a signature (Cognito's sign-in and
         // self-service calls, made from browsers and apps with no AWS credentials).
         Unsigned = (json.TryGetProperty("authtype", out var authtype) && authtype.GetString() == "none")
@@ -130,6 +131,8 @@ public sealed class OperationModel
 
     /// <summary>The awsQuery element the output sits in, e.g. <c>GetRoleResult</c>.</summary>
     public string? ResultWrapper { get; }
+    /// <summary>Superseded by another operation on the same URI (S3's GetBucketLifecycle); the newer one is routed to.</summary>
+    public bool Deprecated { get; }
 
     /// <summary>Whether AWS serves the operation without a SigV4 signature (<c>"authtype": "none"</c>).</summary>
     public bool Unsigned { get; }

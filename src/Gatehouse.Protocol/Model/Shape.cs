@@ -26,8 +26,9 @@ public sealed class Shape
         IsFault = json.TryGetProperty("fault", out var fault) && fault.GetBoolean();
         IsDocument = json.TryGetProperty("document", out var document) && document.GetBoolean();
         Streaming = json.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean();
-        Flattened = json.TryGetProperty("flattened", out var flattened) && flattened.GetBoolean();
         if (json.TryGetProperty("payload", out var payload)) PayloadMember = payload.GetString();
+        Flattened = json.TryGetProperty("flattened", out var flattened) && flattened.GetBoolean();
+        if (json.TryGetProperty("xmlNamespace", out var ns) && ns.TryGetProperty("uri", out var uri)) XmlNamespace = uri.GetString();
         if (json.TryGetProperty("timestampFormat", out var format)) TimestampFormat = format.GetString();
         if (json.TryGetProperty("error", out var error))
         {
@@ -52,9 +53,13 @@ public sealed class Shape
     public bool IsDocument { get; }
     public bool Streaming { get; }
 
-    /// <summary>A list or map written without its wrapper (awsQuery and XML: <c>Name.1</c>, not <c>Name.member.1</c>).</summary>
-    public bool Flattened { get; }
     public string? PayloadMember { get; }
+
+    /// <summary>A list or map written as repeated elements with no wrapper (awsQuery: <c>Name.1</c>, not <c>Name.member.1</c>).</summary>
+    public bool Flattened { get; }
+
+    /// <summary>restXml: the namespace URI of the element (S3's <c>http://s3.amazonaws.com/doc/2006-03-01/</c>).</summary>
+    public string? XmlNamespace { get; }
     public string? TimestampFormat { get; }
     public int? ErrorStatus { get; }
     public string? ErrorCode { get; }
@@ -152,8 +157,20 @@ public sealed class Member
         if (json.TryGetProperty("locationName", out var locationName)) LocationName = locationName.GetString();
         if (json.TryGetProperty("timestampFormat", out var format)) TimestampFormat = format.GetString();
         IdempotencyToken = json.TryGetProperty("idempotencyToken", out var token) && token.GetBoolean();
-        Flattened = (json.TryGetProperty("flattened", out var flattened) && flattened.GetBoolean()) || Shape.Flattened;
+        Flattened = Shape.Flattened || (json.TryGetProperty("flattened", out var flattened) && flattened.GetBoolean());
+        XmlAttribute = json.TryGetProperty("xmlAttribute", out var attribute) && attribute.GetBoolean();
+        if (json.TryGetProperty("xmlNamespace", out var ns) && ns.TryGetProperty("uri", out var uri)) XmlNamespace = uri.GetString();
+        Streaming = Shape.Streaming || (json.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean());
     }
+
+
+    /// <summary>restXml: written as an attribute of the parent element.</summary>
+    public bool XmlAttribute { get; }
+
+    public string? XmlNamespace { get; }
+
+    /// <summary>A streaming blob (S3's object bodies), never held in memory whole.</summary>
+    public bool Streaming { get; }
 
     public string Name { get; }
     public Shape Shape { get; }
@@ -164,7 +181,7 @@ public sealed class Member
     public string? TimestampFormat { get; }
     public bool IdempotencyToken { get; }
 
-    /// <summary>Whether the member (or its list/map shape) is flattened in awsQuery and XML.</summary>
+    /// <summary>Whether the member (or its list/map shape) is flattened in awsQuery and restXml.</summary>
     public bool Flattened { get; }
 
     /// <summary>

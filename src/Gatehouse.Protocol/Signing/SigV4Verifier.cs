@@ -92,9 +92,14 @@ public sealed class SigV4Verifier : ISignatureVerifier
         var bodyHash = body.IsEmpty ? EmptyHash : Convert.ToHexStringLower(SHA256.HashData(body));
         var declared = request.Headers["X-Amz-Content-Sha256"].ToString();
         string[] payloadHashes;
+        // A streamed upload (S3) is not read before the handler runs: the signature covers the hash
+        // the client declared; the STREAMING-* values (aws-chunked bodies) sign the seed request.
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
+        var streamed = request.HttpContext.Items.ContainsKey(AwsRequestReader.StreamingBodyKey);
         if (declared.Length > 0)
         {
-            if (declared != SigV4Signer.UnsignedPayload && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
+            if (declared != SigV4Signer.UnsignedPayload && !declared.StartsWith("STREAMING-", StringComparison.Ordinal) && !streamed
+                && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
                 throw Invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
             payloadHashes = [declared];
         }
@@ -114,7 +119,10 @@ public sealed class SigV4Verifier : ISignatureVerifier
         var signedHeaders = string.Join(';', authorization.SignedHeaders);
         var rawQuery = request.QueryString.Value is { Length: > 0 } q ? q[1..] : "";
         var canonicalQuery = SigV4Signer.CanonicalQuery(rawQuery, authorization.Presigned ? "X-Amz-Signature" : null);
-        var canonicalUri = SigV4Signer.CanonicalUri(AwsProtocolDispatcher.RawPath(request.HttpContext));
+        // S3 signs the path encoded once, every other service encodes the (already encoded) path again
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request).
+        var rawPath = AwsProtocolDispatcher.RawPath(request.HttpContext);
+        var canonicalUri = SigV4Signer.CanonicalUri(authorization.Service == "s3" ? Uri.UnescapeDataString(rawPath) : rawPath);
         var scope = SigV4Signer.Scope(authorization.Date, authorization.Region, authorization.Service);
         var key = SigningKey(authorization, secret);
         Span<byte> given = stackalloc byte[64];
