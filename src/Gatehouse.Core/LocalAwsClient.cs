@@ -11,9 +11,10 @@ namespace Gatehouse.Core;
 /// Requests are SigV4-signed (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html)
 /// with the key it is given: any key by default, one of the server's keys under <c>--auth sigv4</c>.
 /// </summary>
-public sealed class LocalAwsClient(Uri endpoint, string region, string accessKeyId, string secretKey, TimeSpan timeout) : IDisposable
+public sealed class LocalAwsClient(Uri endpoint, string region, string accessKeyId, string secretKey, TimeSpan timeout, TimeProvider? time = null) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = endpoint, Timeout = timeout };
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>An awsJson1.1 call (Cognito: <c>AWSCognitoIdentityProviderService</c>).</summary>
     public async Task<JsonObject> JsonAsync(string targetPrefix, string signingName, string operation, JsonObject input, CancellationToken cancellationToken = default)
@@ -52,7 +53,7 @@ public sealed class LocalAwsClient(Uri endpoint, string region, string accessKey
         var body = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult() ?? [];
         if (!request.RequestUri!.IsAbsoluteUri)
             request.RequestUri = new Uri(_http.BaseAddress!, request.RequestUri);
-        SigV4Signer.Sign(request, body, accessKeyId, secretKey, region, signingName, DateTimeOffset.UtcNow);
+        SigV4Signer.Sign(request, body, accessKeyId, secretKey, region, signingName, _time.GetUtcNow());
     }
 
     private async Task<JsonObject> SendAsync(HttpRequestMessage request, string operation, CancellationToken cancellationToken = default)

@@ -97,7 +97,10 @@ internal static class Cli
                 ? $"Gatehouse checks SigV4 signatures: new root access key {keys.FirstAccessKeyId}, its secret is in {keys.Path}"
                 : $"Gatehouse checks SigV4 signatures: {keys.Count} access key(s) from {keys.Path} (first: {keys.FirstAccessKeyId})");
         }
+        // Process.StartTime is a local wall-clock time, so the start-up time is measured against the same clock.
+#pragma warning disable RS0030 // the ambient clock is banned in src/
         var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+#pragma warning restore RS0030
         Console.WriteLine($"Gatehouse ready on {server.Address.ToString().TrimEnd('/')} ({(int)elapsed.TotalMilliseconds} ms, store: {(options.InMemory ? "memory" : Path.GetFullPath(options.DataDirectory))})");
         return server;
     }

@@ -57,7 +57,9 @@ internal sealed class ApiChanges
         }, cancellationToken);
     }
 
-    public static async ValueTask<AwsResponse> Respond(Task<JsonObject> work) => await work.ConfigureAwait(false);
+    public static ValueTask<AwsResponse> Respond(Task<JsonObject> work) => RespondAsync(work);
+
+    private static async ValueTask<AwsResponse> RespondAsync(Task<JsonObject> work) => await work.ConfigureAwait(false);
 
     public static ValueTask<AwsResponse> Respond(JsonObject output) => ValueTask.FromResult<AwsResponse>(output);
 
