@@ -35,7 +35,7 @@ internal sealed class AccessKeyOperations : IAwsOperations
     private ValueTask<AwsResponse> CreateAccessKeyAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var user = UserOf(s, request);
             if (s.AccessKeys.Values.Count(k => k.UserName == user.UserName) >= MaxKeysPerUser)
@@ -71,7 +71,7 @@ internal sealed class AccessKeyOperations : IAwsOperations
     {
         var id = request.Input.Req("AccessKeyId");
         var status = request.Input.Req("Status");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var key = KeyOf(s, request, id);
             key = key with { Status = status };
@@ -82,7 +82,7 @@ internal sealed class AccessKeyOperations : IAwsOperations
     private ValueTask<AwsResponse> DeleteAccessKeyAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var id = request.Input.Req("AccessKeyId");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             KeyOf(s, request, id);
             return (s with { AccessKeys = s.AccessKeys.Remove(id) }, new JsonObject());

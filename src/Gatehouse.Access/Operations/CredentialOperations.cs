@@ -51,7 +51,7 @@ internal sealed class CredentialOperations : IAwsOperations
         var sessionName = input.Req("RoleSessionName");
         var duration = input.Int("DurationSeconds") ?? 3600;
         var now = _time.GetUtcNow();
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var caller = Caller.Of(s, request.Context.AccessKeyId, _options.Account);
             // AWS answers AccessDenied for a role it cannot find as for one that does not trust the
@@ -80,7 +80,7 @@ internal sealed class CredentialOperations : IAwsOperations
     private ValueTask<AwsResponse> GetSessionTokenAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var caller = Caller.Of(s, request.Context.AccessKeyId, _options.Account);
             if (caller.Session is not null)

@@ -46,7 +46,7 @@ internal sealed class InstanceProfileOperations : IAwsOperations
             CreateDate = _time.GetUtcNow(),
             Tags = MergeTags([], ReadTags(request.Input)),
         };
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             if (s.InstanceProfiles.ContainsKey(name))
                 throw AccessErrors.InstanceProfileExists(name);
@@ -84,7 +84,7 @@ internal sealed class InstanceProfileOperations : IAwsOperations
     private ValueTask<AwsResponse> DeleteInstanceProfileAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var name = request.Input.Req("InstanceProfileName");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var profile = Find(s, name);
             if (!profile.Roles.IsEmpty)
@@ -97,7 +97,7 @@ internal sealed class InstanceProfileOperations : IAwsOperations
     {
         var name = request.Input.Req("InstanceProfileName");
         var roleName = request.Input.Req("RoleName");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var profile = Find(s, name);
             var role = RoleOperations.Find(s, roleName);
@@ -113,7 +113,7 @@ internal sealed class InstanceProfileOperations : IAwsOperations
     {
         var name = request.Input.Req("InstanceProfileName");
         var roleName = request.Input.Req("RoleName");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var profile = Find(s, name);
             var role = RoleOperations.Find(s, roleName);
@@ -147,7 +147,7 @@ internal sealed class InstanceProfileOperations : IAwsOperations
     private ValueTask<AwsResponse> ChangeTags(AwsRequest request, Func<InstanceProfile, System.Collections.Immutable.ImmutableArray<Tag>> change, CancellationToken cancellationToken)
     {
         var name = request.Input.Req("InstanceProfileName");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var profile = Find(s, name);
             profile = profile with { Tags = change(profile) };

@@ -67,7 +67,7 @@ internal sealed class PolicyOperations : IAwsOperations
             Versions = [new PolicyVersion("v1", Document(input, "PolicyDocument"), now)],
             Tags = MergeTags([], ReadTags(input)),
         };
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             // Policy names are unique in the account whatever their path.
             if (s.Policies.Values.Any(p => string.Equals(p.PolicyName, name, StringComparison.OrdinalIgnoreCase)))
@@ -105,7 +105,7 @@ internal sealed class PolicyOperations : IAwsOperations
     private ValueTask<AwsResponse> DeletePolicyAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var arn = request.Input.Req("PolicyArn");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var policy = Owned(s, arn);
             // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicy.html: detach it and delete its other versions first.
@@ -123,7 +123,7 @@ internal sealed class PolicyOperations : IAwsOperations
         var document = Document(request.Input, "PolicyDocument");
         var setDefault = request.Input.Bool("SetAsDefault") == true;
         var now = _time.GetUtcNow();
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var policy = Owned(s, arn);
             if (policy.Versions.Length >= MaxVersions)
@@ -165,7 +165,7 @@ internal sealed class PolicyOperations : IAwsOperations
     {
         var arn = request.Input.Req("PolicyArn");
         var versionId = request.Input.Req("VersionId");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var policy = Owned(s, arn);
             var version = FindVersion(policy, versionId);
@@ -181,7 +181,7 @@ internal sealed class PolicyOperations : IAwsOperations
         var arn = request.Input.Req("PolicyArn");
         var versionId = request.Input.Req("VersionId");
         var now = _time.GetUtcNow();
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var policy = Owned(s, arn);
             FindVersion(policy, versionId);
@@ -228,7 +228,7 @@ internal sealed class PolicyOperations : IAwsOperations
     private ValueTask<AwsResponse> ChangeTags(AwsRequest request, Func<ManagedPolicy, System.Collections.Immutable.ImmutableArray<Tag>> change, CancellationToken cancellationToken)
     {
         var arn = request.Input.Req("PolicyArn");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var policy = Owned(s, arn);
             policy = policy with { Tags = change(policy) };

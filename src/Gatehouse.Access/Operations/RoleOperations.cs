@@ -54,7 +54,7 @@ internal sealed class RoleOperations : IAwsOperations
             PermissionsBoundary = input.Str("PermissionsBoundary"),
             Tags = MergeTags([], ReadTags(input)),
         };
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             if (s.Roles.ContainsKey(name))
                 throw AccessErrors.RoleExists(name);
@@ -124,7 +124,7 @@ internal sealed class RoleOperations : IAwsOperations
     private ValueTask<AwsResponse> DeleteRoleAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var name = request.Input.Req("RoleName");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var role = Find(s, name);
             // IAM refuses to delete a role that still has policies or sits in an instance profile
@@ -143,7 +143,7 @@ internal sealed class RoleOperations : IAwsOperations
     private ValueTask<AwsResponse> Change(AwsRequest request, Func<Role, Role> change, Func<Role, JsonObject> output, CancellationToken cancellationToken)
     {
         var name = request.Input.Req("RoleName");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var role = change(Find(s, name));
             return (s with { Roles = s.Roles.SetItem(role.RoleName, role) }, output(role));

@@ -27,7 +27,7 @@ internal sealed class RolePolicyOperations : IAwsOperations
         var roleName = request.Input.Req("RoleName");
         var policyName = request.Input.Req("PolicyName");
         var document = Document(request.Input, "PolicyDocument");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var role = RoleOperations.Find(s, roleName);
             role = role with { InlinePolicies = role.InlinePolicies.SetItem(policyName, document) };
@@ -61,7 +61,7 @@ internal sealed class RolePolicyOperations : IAwsOperations
     {
         var roleName = request.Input.Req("RoleName");
         var policyName = request.Input.Req("PolicyName");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var role = RoleOperations.Find(s, roleName);
             if (!role.InlinePolicies.ContainsKey(policyName))
@@ -75,7 +75,7 @@ internal sealed class RolePolicyOperations : IAwsOperations
     {
         var roleName = request.Input.Req("RoleName");
         var arn = request.Input.Req("PolicyArn");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var role = RoleOperations.Find(s, roleName);
             if (PolicyOperations.Lookup(s, arn) is null)
@@ -91,7 +91,7 @@ internal sealed class RolePolicyOperations : IAwsOperations
     {
         var roleName = request.Input.Req("RoleName");
         var arn = request.Input.Req("PolicyArn");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var role = RoleOperations.Find(s, roleName);
             if (!role.AttachedPolicies.Contains(arn))

@@ -184,5 +184,5 @@ internal static class Shapes
     public static bool UnderPath(string path, JsonObject input) => path.StartsWith(input.Str("PathPrefix") ?? "/", StringComparison.Ordinal);
 
     /// <summary>Completes a write through the state as the operation's response.</summary>
-    public static async ValueTask<AwsResponse> Respond(Task<JsonObject> write) => await write.ConfigureAwait(false);
+    public static async ValueTask<AwsResponse> RespondAsync(Task<JsonObject> write) => await write.ConfigureAwait(false);
 }

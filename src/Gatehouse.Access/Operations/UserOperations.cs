@@ -40,7 +40,7 @@ internal sealed class UserOperations : IAwsOperations
             CreateDate = _time.GetUtcNow(),
             Tags = MergeTags([], ReadTags(request.Input)),
         };
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             if (s.Users.ContainsKey(name))
                 throw AccessErrors.UserExists(name);
@@ -81,7 +81,7 @@ internal sealed class UserOperations : IAwsOperations
     private ValueTask<AwsResponse> DeleteUserAsync(AwsRequest request, CancellationToken cancellationToken)
     {
         var name = request.Input.Req("UserName");
-        return Respond(_state.UpdateAsync(s =>
+        return RespondAsync(_state.UpdateAsync(s =>
         {
             var user = Find(s, name);
             if (s.AccessKeys.Values.Any(k => string.Equals(k.UserName, user.UserName, StringComparison.OrdinalIgnoreCase)))

@@ -112,10 +112,10 @@ internal sealed class ObjectStore
             var sql = $"SELECT {ObjectColumns} FROM s3_objects WHERE bucket = @b{filter} AND key >= @p AND (@a IS NULL OR key > @a) AND substr(key, 1, @n) = @p ORDER BY key, seq DESC";
             await using var command = c.Command(sql, null, ("@b", bucket), ("@p", prefix), ("@a", after), ("@n", prefix.Length));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await consume(Rows(reader, cancellationToken)).ConfigureAwait(false);
+            return await consume(RowsAsync(reader, cancellationToken)).ConfigureAwait(false);
         }, cancellationToken);
 
-    private static async IAsyncEnumerable<StoredObject> Rows(DbDataReader reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<StoredObject> RowsAsync(DbDataReader reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             yield return ReadObject(reader);
