@@ -4,7 +4,7 @@ using Gatehouse.Testing;
 
 namespace Gatehouse.Identity.Tests;
 
-/// <summary>Password and refresh sign-in against a started server: every answer as Cognito gives it (reference §6, §11).</summary>
+/// <summary>Password and refresh sign-in against a started server: every answer as Cognito gives it (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html).</summary>
 public sealed class SignInTests : IClassFixture<GatehouseProcess>, IDisposable
 {
     private const string Password = "Correct-Passw0rd!";

@@ -3,7 +3,7 @@ using Gatehouse.Identity.Auth;
 
 namespace Gatehouse.Identity.Tests;
 
-/// <summary>SRP-6a against the test vector of reference §8.6 (validated with amazon-cognito-identity-js).</summary>
+/// <summary>SRP-6a against a fixed test vector (validated with amazon-cognito-identity-js).</summary>
 public sealed class SrpTests
 {
     private const string PoolName = "AbCdEfGhI";

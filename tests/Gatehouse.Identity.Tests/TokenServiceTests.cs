@@ -5,7 +5,7 @@ using Gatehouse.Identity.Tokens;
 
 namespace Gatehouse.Identity.Tests;
 
-/// <summary>Claim sets exactly as reference §4: names, JSON types and value formats.</summary>
+/// <summary>Claim sets exactly as Cognito issues them: names, JSON types and value formats (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html).</summary>
 public sealed class TokenServiceTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
