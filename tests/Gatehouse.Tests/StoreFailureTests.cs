@@ -158,7 +158,10 @@ public sealed partial class StoreFailureTests : IDisposable
                 script.Append($"dotnet '{Repository.ServerDll}' serve --port 0 --data '{data}' & echo $! > '{_control}/pid{i}'; wait $! || exit $?\n");
             }
             var info = new ProcessStartInfo("bwrap") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetTempPath() };
-            foreach (var argument in new[] { "--dev-bind", "/", "/" }.Concat(mounts).Concat(["--die-with-parent", "sh", "-c", script.ToString()]))
+            // No --die-with-parent: Linux sends that signal when the thread that started bwrap ends,
+            // and a test's thread-pool thread may end at any time (a sandbox killed at random, its
+            // servers left running). Dispose stops the whole tree instead.
+            foreach (var argument in new[] { "--dev-bind", "/", "/" }.Concat(mounts).Concat(["sh", "-c", script.ToString()]))
                 info.ArgumentList.Add(argument);
             foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("GATEHOUSE_", StringComparison.Ordinal)).ToList())
                 info.Environment.Remove(key);

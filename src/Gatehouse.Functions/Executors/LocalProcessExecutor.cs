@@ -32,7 +32,7 @@ internal sealed class LocalProcessExecutor(Sandbox? sandbox) : IRuntimeExecutor
         var process = new Process { StartInfo = info };
         try
         {
-            process.Start();
+            ProcessLauncher.Start(process);
             process.StandardInput.Close();
         }
         catch

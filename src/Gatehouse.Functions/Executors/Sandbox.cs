@@ -11,7 +11,8 @@ namespace Gatehouse.Functions.Executors;
 /// credentials in home folders (a developer's <c>~/.aws</c>, <c>~/.ssh</c>, …). The function's own code and its temporary folder are
 /// mounted back: the code read-only, the temporary folder writable. All capabilities are dropped,
 /// the whole tree dies with the environment's process (PID 1 of its namespace) and with the server
-/// (<c>--die-with-parent</c>). The network is shared: functions call Gatehouse on loopback.
+/// (<c>--die-with-parent</c>; the process is started by <see cref="ProcessLauncher"/>, whose thread lives as long as the
+/// server, because that signal follows the starting thread). The network is shared: functions call Gatehouse on loopback.
 /// </summary>
 internal sealed class Sandbox
 {
