@@ -121,26 +121,7 @@ public sealed partial class AwsProtocolDispatcher
         SetS3RequestHeaders(http);
         Member? payloadMember = shape?.PayloadMember is { } p ? shape.MembersByName[p] : null;
         if (shape is not null)
-        {
-            foreach (var member in shape.Members)
-            {
-                if (member.Location is null || !response.Output.TryGetPropertyValue(member.Name, out var value) || value is null)
-                    continue;
-                switch (member.Location)
-                {
-                    case "statusCode":
-                        status = value.GetValue<int>();
-                        break;
-                    case "header":
-                        http.Response.Headers[member.WireName] = OutputWriter.ToText(value, member.Shape);
-                        break;
-                    case "headers" when value is JsonObject map:
-                        foreach (var (key, item) in map)
-                            http.Response.Headers[member.WireName + key] = item?.ToString();
-                        break;
-                }
-            }
-        }
+            status = WriteHttpBindings(http.Response, shape, response.Output, status);
         http.Response.StatusCode = status;
         var head = HttpMethods.IsHead(http.Request.Method);
         if (response.PayloadFile is { } file)

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Core;
 using Gatehouse.Core.Security;
@@ -120,17 +118,18 @@ public sealed partial class AwsProtocolDispatcher
                 return;
             }
             ReadOnlyMemory<byte>? queryBody = null;
+            Dictionary<string, string>? form = null;
             OperationModel operation;
-            switch (entry.Model.Protocol)
+            if (entry.Model.Protocol == WireProtocol.AwsQuery)
             {
-                case WireProtocol.AwsQuery:
-                    // The operation is named in the form body: read it first.
-                    queryBody = await AwsRequestReader.ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
-                    operation = QueryInputReader.FindOperation(QueryInputReader.ParseForm(http, queryBody.Value, entry.Definition.SerializationErrorCode), entry.Model);
-                    break;
-                default:
-                    operation = FindOperation(http, entry);
-                    break;
+                // The operation is named in the form body: read it first.
+                queryBody = await AwsRequestReader.ReadBodyAsync(http, entry.Definition).ConfigureAwait(false);
+                form = QueryInputReader.ParseForm(http, queryBody.Value, entry.Definition.SerializationErrorCode);
+                operation = QueryInputReader.FindOperation(form, entry.Model);
+            }
+            else
+            {
+                operation = FindOperation(http, entry);
             }
             operationName = operation.Name;
             var origin = http.Request.Headers.Origin.ToString();
@@ -153,9 +152,9 @@ public sealed partial class AwsProtocolDispatcher
             Stream? stream = null;
             long? streamLength = null;
             ReadOnlyMemory<byte> body;
-            if (queryBody is { } form)
+            if (queryBody is { } formBody)
             {
-                body = form;
+                body = formBody;
             }
             else if (entry.Model.Protocol == WireProtocol.RestXml && HasStreamingInput(operation))
             {
@@ -181,7 +180,7 @@ public sealed partial class AwsProtocolDispatcher
                 (input, payload) = entry.Model.Protocol switch
                 {
                     WireProtocol.AwsQuery => (operation.Input is { } inputShape
-                        ? QueryInputReader.Read((Dictionary<string, string>)http.Items[QueryInputReader.FormKey]!, inputShape, entry.Definition.SerializationErrorCode)
+                        ? QueryInputReader.Read(form!, inputShape, entry.Definition.SerializationErrorCode)
                         : new JsonObject(), ReadOnlyMemory<byte>.Empty),
                     WireProtocol.RestXml => ReadRestXmlInput(http, operation, body, entry.Definition.SerializationErrorCode),
                     _ => AwsRequestReader.ReadInput(http, operation, body, entry.Definition.SerializationErrorCode, httpBindings: entry.Router is not null),
@@ -332,93 +331,19 @@ public sealed partial class AwsProtocolDispatcher
         return operation;
     }
 
-    // AWS bodies are read by SDKs, never embedded in HTML: keep quotes and non-ASCII text readable.
-
-    private static async Task WriteResponseAsync(HttpContext http, ServiceEntry entry, OperationModel operation, AwsResponse response)
-    {
-        switch (entry.Model.Protocol)
+    private static Task WriteResponseAsync(HttpContext http, ServiceEntry entry, OperationModel operation, AwsResponse response) =>
+        entry.Model.Protocol switch
         {
-            case WireProtocol.AwsQuery:
-                await WriteXmlAsync(http, 200, QueryOutputWriter.WriteResponse(entry.Model, operation, response.Output, http.Response.Headers["x-amzn-RequestId"].ToString())).ConfigureAwait(false);
-                return;
-            case WireProtocol.RestXml:
-                await WriteRestXmlResponseAsync(http, entry, operation, response).ConfigureAwait(false);
-                return;
-        }
-        var shape = operation.Output;
-        var status = entry.Router is null ? 200 : operation.ResponseCode;
-        http.Response.ContentType = entry.Model.ContentType;
-        if (shape is null)
-        {
-            http.Response.StatusCode = status;
-            if (entry.Router is null)
-                await http.Response.Body.WriteAsync("{}"u8.ToArray(), http.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        Member? payloadMember = shape.PayloadMember is { } p ? shape.MembersByName[p] : null;
-        if (entry.Router is not null)
-        {
-            foreach (var member in shape.Members)
-            {
-                if (member.Location is null || !response.Output.TryGetPropertyValue(member.Name, out var value) || value is null)
-                    continue;
-                switch (member.Location)
-                {
-                    case "statusCode":
-                        status = value.GetValue<int>();
-                        break;
-                    case "header":
-                        http.Response.Headers[member.WireName] = OutputWriter.ToText(value, member.Shape);
-                        break;
-                    case "headers" when value is JsonObject map:
-                        foreach (var (key, item) in map)
-                            http.Response.Headers[member.WireName + key] = item?.ToString();
-                        break;
-                }
-            }
-        }
-        http.Response.StatusCode = status;
-        if (status is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
-        {
-            // No body at all (Lambda's DryRun answers 204).
-            http.Response.ContentType = null;
-            return;
-        }
-
-        if (payloadMember is not null && payloadMember.Shape.Type is "blob" or "string")
-        {
-            http.Response.ContentType = null;
-            var bytes = response.Payload ?? ReadOnlyMemory<byte>.Empty;
-            http.Response.ContentLength = bytes.Length;
-            await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(256);
-        await using (var writer = new Utf8JsonWriter(buffer, Json.Relaxed))
-        {
-            if (payloadMember is not null)
-            {
-                if (response.Output.TryGetPropertyValue(payloadMember.Name, out var value) && value is not null)
-                    OutputWriter.WriteValue(writer, value, payloadMember.Shape, payloadMember.TimestampFormat, entry.Model.Protocol);
-                else
-                    writer.WriteRawValue("{}");
-            }
-            else
-            {
-                OutputWriter.WriteStructure(writer, response.Output, shape, entry.Model.Protocol, bodyOnly: true);
-            }
-        }
-        http.Response.ContentLength = buffer.WrittenCount;
-        await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
-    }
+            WireProtocol.AwsQuery => WriteQueryResponseAsync(http, entry, operation, response),
+            WireProtocol.RestXml => WriteRestXmlResponseAsync(http, entry, operation, response),
+            _ => WriteJsonResponseAsync(http, entry, operation, response),
+        };
 
     /// <summary>Writes an AWS error in the protocol of <paramref name="entry"/> (awsJson when unknown).</summary>
-    private static async Task WriteErrorAsync(HttpContext http, ServiceEntry? entry, AwsException error)
+    private static Task WriteErrorAsync(HttpContext http, ServiceEntry? entry, AwsException error)
     {
         if (http.Response.HasStarted)
-            return;
+            return Task.CompletedTask;
         var errorShape = entry?.Model.ErrorShape(error.Code);
         var status = error.StatusCode ?? errorShape?.ErrorStatus ?? (errorShape?.IsFault == true ? 500 : 400);
         var requestId = http.Response.Headers["x-amzn-RequestId"].ToString();
@@ -431,57 +356,39 @@ public sealed partial class AwsProtocolDispatcher
             foreach (var (name, value) in error.Headers)
                 http.Response.Headers[name] = value;
         }
-        switch (entry?.Model.Protocol)
+        return entry?.Model.Protocol switch
         {
-            case WireProtocol.AwsQuery:
-                // The query services name errors by their error code, e.g. NoSuchEntityException → NoSuchEntity.
-                http.Response.Headers.Remove("x-amzn-ErrorType");
-                var common = QueryOutputWriter.CommonError(error.Code);
-                status = common?.Status ?? status;
-                await WriteXmlAsync(http, status, QueryOutputWriter.WriteError(entry.Model, common?.Code ?? errorShape?.ErrorCode ?? error.Code, error.Message, status < 500, requestId)).ConfigureAwait(false);
-                return;
-            case WireProtocol.RestXml:
-                await WriteRestXmlErrorAsync(http, error, status).ConfigureAwait(false);
-                return;
-        }
-        var rest = entry?.Router is not null;
-        http.Response.ContentType = rest ? "application/json" : "application/x-amz-json-1.1";
-
-        var buffer = new ArrayBufferWriter<byte>(256);
-        await using (var writer = new Utf8JsonWriter(buffer, Json.Relaxed))
-        {
-            writer.WriteStartObject();
-            if (!rest)
-                writer.WriteString("__type", error.Code);
-            if (rest && entry!.Definition.ErrorBodyHasType)
-                writer.WriteString("Type", status >= 500 ? "Service" : "User");
-            // The model decides the casing: Lambda says "Message" for some errors, API Gateway maps "Message" to "message".
-            var messageMember = errorShape?.MembersByName.GetValueOrDefault("Message") ?? errorShape?.MembersByName.GetValueOrDefault("message");
-            var messageName = rest && messageMember is not null ? messageMember.WireName : "message";
-            writer.WriteString(messageName, error.Message);
-            if (error.Members is not null)
-            {
-                foreach (var (name, value) in error.Members)
-                {
-                    if (name is "message" or "Message" || value is null)
-                        continue;
-                    var wireName = errorShape?.MembersByName.GetValueOrDefault(name)?.WireName ?? name;
-                    writer.WritePropertyName(wireName);
-                    value.WriteTo(writer);
-                }
-            }
-            writer.WriteEndObject();
-        }
-        http.Response.ContentLength = buffer.WrittenCount;
-        await http.Response.Body.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+            WireProtocol.AwsQuery => WriteQueryErrorAsync(http, entry, error, errorShape, status, requestId),
+            WireProtocol.RestXml => WriteRestXmlErrorAsync(http, error, status),
+            _ => WriteJsonErrorAsync(http, entry, error, errorShape, status),
+        };
     }
 
-    private static async Task WriteXmlAsync(HttpContext http, int status, byte[] xml)
+    /// <summary>
+    /// Puts the output members bound to the HTTP message (restJson and restXml) in its headers;
+    /// returns the status, which a <c>statusCode</c> member may set.
+    /// </summary>
+    private static int WriteHttpBindings(HttpResponse httpResponse, Shape shape, JsonObject output, int status)
     {
-        http.Response.StatusCode = status;
-        http.Response.ContentType = QueryOutputWriter.ContentType;
-        http.Response.ContentLength = xml.Length;
-        await http.Response.Body.WriteAsync(xml, http.RequestAborted).ConfigureAwait(false);
+        foreach (var member in shape.Members)
+        {
+            if (member.Location is null || !output.TryGetPropertyValue(member.Name, out var value) || value is null)
+                continue;
+            switch (member.Location)
+            {
+                case "statusCode":
+                    status = value.GetValue<int>();
+                    break;
+                case "header":
+                    httpResponse.Headers[member.WireName] = OutputWriter.ToText(value, member.Shape);
+                    break;
+                case "headers" when value is JsonObject map:
+                    foreach (var (key, item) in map)
+                        httpResponse.Headers[member.WireName + key] = item?.ToString();
+                    break;
+            }
+        }
+        return status;
     }
 
     private static Task WriteUnroutableAsync(HttpContext http) =>

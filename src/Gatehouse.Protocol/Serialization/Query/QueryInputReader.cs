@@ -17,9 +17,6 @@ namespace Gatehouse.Protocol.Serialization.Query;
 /// </summary>
 internal static class QueryInputReader
 {
-    /// <summary>Where the dispatcher keeps the parsed form between finding the operation and reading the input.</summary>
-    internal const string FormKey = "gatehouse.query-form";
-
     /// <summary>
     /// The form fields of the request: the query string (a GET, or a POST that put some there) and
     /// the form-encoded body. A field given twice keeps its last value, as AWS's servers do.
@@ -46,7 +43,6 @@ internal static class QueryInputReader
                     form[key] = value.ToString();
             }
         }
-        http.Items[FormKey] = form;
         return form;
     }
 

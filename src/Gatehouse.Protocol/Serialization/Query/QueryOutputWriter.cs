@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml;
 using Gatehouse.Protocol.Model;
+using Gatehouse.Protocol.Serialization.Xml;
 
 namespace Gatehouse.Protocol.Serialization.Query;
 
@@ -34,7 +33,7 @@ internal static class QueryOutputWriter
             if (operation.Output is { } shape)
             {
                 writer.WriteStartElement(operation.ResultWrapper ?? operation.Name + "Result");
-                WriteMembers(writer, output, shape);
+                XmlOutputWriter.WriteMembers(writer, output, shape);
                 writer.WriteEndElement();
             }
             writer.WriteStartElement("ResponseMetadata");
@@ -78,84 +77,4 @@ internal static class QueryOutputWriter
         "AccessDeniedException" => ("AccessDenied", 403),
         _ => null,
     };
-
-    private static void WriteMembers(XmlWriter writer, JsonObject value, Shape shape)
-    {
-        foreach (var member in shape.Members)
-        {
-            if (value.TryGetPropertyValue(member.Name, out var child) && child is not null)
-                WriteMember(writer, member, member.XmlName, child);
-        }
-    }
-
-    private static void WriteMember(XmlWriter writer, Member member, string name, JsonNode value)
-    {
-        var shape = member.Shape;
-        switch (shape.Type)
-        {
-            case "list" when value is JsonArray list:
-                var item = shape.ListMember!;
-                if (member.Flattened)
-                {
-                    foreach (var element in list)
-                    {
-                        if (element is not null)
-                            WriteMember(writer, item, name, element);
-                    }
-                    return;
-                }
-                writer.WriteStartElement(name);
-                foreach (var element in list)
-                {
-                    if (element is not null)
-                        WriteMember(writer, item, item.LocationName ?? "member", element);
-                }
-                writer.WriteEndElement();
-                return;
-            case "map" when value is JsonObject map:
-                if (!member.Flattened)
-                    writer.WriteStartElement(name);
-                foreach (var (key, entry) in map)
-                {
-                    writer.WriteStartElement(member.Flattened ? name : "entry");
-                    writer.WriteElementString(shape.MapKey!.LocationName ?? "key", key);
-                    if (entry is not null)
-                        WriteMember(writer, shape.MapValue!, shape.MapValue!.LocationName ?? "value", entry);
-                    writer.WriteEndElement();
-                }
-                if (!member.Flattened)
-                    writer.WriteEndElement();
-                return;
-            case "structure" when value is JsonObject structure:
-                writer.WriteStartElement(name);
-                WriteMembers(writer, structure, shape);
-                writer.WriteEndElement();
-                return;
-            default:
-                writer.WriteElementString(name, Text(value, shape, member.TimestampFormat));
-                return;
-        }
-    }
-
-    private static string Text(JsonNode value, Shape shape, string? timestampFormat)
-    {
-        if (shape.Type == "timestamp" && OutputWriter.TryGetTime(value, out var time))
-        {
-            return (timestampFormat ?? shape.TimestampFormat) switch
-            {
-                "unixTimestamp" => (time.ToUnixTimeMilliseconds() / 1000.0).ToString(CultureInfo.InvariantCulture),
-                "rfc822" => time.UtcDateTime.ToString("r", CultureInfo.InvariantCulture),
-                _ => OutputWriter.FormatIso(time),
-            };
-        }
-        if (shape.Type == "blob" && value is JsonValue blob && blob.TryGetValue<byte[]>(out var bytes))
-            return Convert.ToBase64String(bytes);
-        return value.GetValueKind() switch
-        {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.True => "true",
-            JsonValueKind.False => "false",
-            _ => value.ToJsonString(),
-        };
-    }
 }

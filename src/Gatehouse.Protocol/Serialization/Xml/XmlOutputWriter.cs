@@ -53,6 +53,13 @@ internal static class XmlOutputWriter
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// The members of <paramref name="value"/> as child elements of the element being written: the
+    /// one way Gatehouse writes model values as XML, for restXml documents and awsQuery results alike
+    /// (the two protocols serialize members the same way; they differ in the document around them).
+    /// </summary>
+    public static void WriteMembers(XmlWriter writer, JsonObject value, Shape shape) => WriteContent(writer, value, shape, bodyOnly: true);
+
     private static void WriteElement(XmlWriter writer, string name, string? ns, JsonNode value, Shape shape, bool bodyOnly)
     {
         // A null namespace inherits the default one in scope (no xmlns="" on every child).
@@ -87,6 +94,13 @@ internal static class XmlOutputWriter
                         }
                         continue;
                     }
+                    if (member.Flattened && member.Shape.Type == "map" && child is JsonObject entries)
+                    {
+                        // A flattened map: one element named after the member for each entry.
+                        foreach (var (key, item) in entries)
+                            WriteEntry(writer, member.WireName, member.Shape, key, item);
+                        continue;
+                    }
                     WriteElement(writer, member.WireName, member.XmlNamespace, child, member.Shape, bodyOnly: false);
                 }
                 return;
@@ -100,19 +114,22 @@ internal static class XmlOutputWriter
                 return;
             case "map" when value is JsonObject map:
                 foreach (var (key, item) in map)
-                {
-                    writer.WriteStartElement("entry");
-                    writer.WriteElementString(shape.MapKey!.LocationName ?? "key", key);
-                    if (item is not null)
-                        WriteElement(writer, shape.MapValue!.LocationName ?? "value", null, item, shape.MapValue.Shape, bodyOnly: false);
-                    writer.WriteEndElement();
-                }
+                    WriteEntry(writer, "entry", shape, key, item);
                 return;
             default:
                 if (Scalar(value, shape, null) is { } scalar)
                     writer.WriteString(scalar);
                 return;
         }
+    }
+
+    private static void WriteEntry(XmlWriter writer, string name, Shape map, string key, JsonNode? item)
+    {
+        writer.WriteStartElement(name);
+        writer.WriteElementString(map.MapKey!.LocationName ?? "key", key);
+        if (item is not null)
+            WriteElement(writer, map.MapValue!.LocationName ?? "value", null, item, map.MapValue.Shape, bodyOnly: false);
+        writer.WriteEndElement();
     }
 
     private static string? Text(JsonNode value, Member member) => Scalar(value, member.Shape, member.TimestampFormat);
@@ -125,7 +142,7 @@ internal static class XmlOutputWriter
             {
                 "rfc822" => time.UtcDateTime.ToString("r", CultureInfo.InvariantCulture),
                 "unixTimestamp" => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-                _ => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                _ => OutputWriter.FormatIso(time),
             };
         }
         if (shape.Type == "blob" && value is JsonValue blob && blob.TryGetValue<byte[]>(out var bytes))
