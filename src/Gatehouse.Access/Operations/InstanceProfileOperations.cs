@@ -124,33 +124,22 @@ internal sealed class InstanceProfileOperations : IAwsOperations
         }, cancellationToken));
     }
 
-    private ValueTask<AwsResponse> TagInstanceProfileAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var tags = ReadTags(request.Input);
-        return ChangeTags(request, profile => MergeTags(profile.Tags, tags), cancellationToken);
-    }
+    private ValueTask<AwsResponse> TagInstanceProfileAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        ChangeTags(request, AddingTags(request.Input), cancellationToken);
 
-    private ValueTask<AwsResponse> UntagInstanceProfileAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var keys = request.Input.Strings("TagKeys").ToHashSet(StringComparer.Ordinal);
-        return ChangeTags(request, profile => profile.Tags.RemoveAll(t => keys.Contains(t.Key)), cancellationToken);
-    }
+    private ValueTask<AwsResponse> UntagInstanceProfileAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        ChangeTags(request, RemovingTags(request.Input), cancellationToken);
 
-    private ValueTask<AwsResponse> ListInstanceProfileTagsAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var profile = Find(_state.Current, request.Input.Req("InstanceProfileName"));
-        var output = new JsonObject();
-        output["Tags"] = Page(request.Input, profile.Tags, t => new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }, output);
-        return ValueTask.FromResult<AwsResponse>(output);
-    }
+    private ValueTask<AwsResponse> ListInstanceProfileTagsAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TagListing(request.Input, Find(_state.Current, request.Input.Req("InstanceProfileName")).Tags));
 
-    private ValueTask<AwsResponse> ChangeTags(AwsRequest request, Func<InstanceProfile, System.Collections.Immutable.ImmutableArray<Tag>> change, CancellationToken cancellationToken)
+    private ValueTask<AwsResponse> ChangeTags(AwsRequest request, Func<System.Collections.Immutable.ImmutableArray<Tag>, System.Collections.Immutable.ImmutableArray<Tag>> change, CancellationToken cancellationToken)
     {
         var name = request.Input.Req("InstanceProfileName");
         return RespondAsync(_state.UpdateAsync(s =>
         {
             var profile = Find(s, name);
-            profile = profile with { Tags = change(profile) };
+            profile = profile with { Tags = change(profile.Tags) };
             return (s with { InstanceProfiles = s.InstanceProfiles.SetItem(name, profile) }, new JsonObject());
         }, cancellationToken));
     }

@@ -205,33 +205,22 @@ internal sealed class PolicyOperations : IAwsOperations
         return ValueTask.FromResult<AwsResponse>(output);
     }
 
-    private ValueTask<AwsResponse> TagPolicyAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var tags = ReadTags(request.Input);
-        return ChangeTags(request, policy => MergeTags(policy.Tags, tags), cancellationToken);
-    }
+    private ValueTask<AwsResponse> TagPolicyAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        ChangeTags(request, AddingTags(request.Input), cancellationToken);
 
-    private ValueTask<AwsResponse> UntagPolicyAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var keys = request.Input.Strings("TagKeys").ToHashSet(StringComparer.Ordinal);
-        return ChangeTags(request, policy => policy.Tags.RemoveAll(t => keys.Contains(t.Key)), cancellationToken);
-    }
+    private ValueTask<AwsResponse> UntagPolicyAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        ChangeTags(request, RemovingTags(request.Input), cancellationToken);
 
-    private ValueTask<AwsResponse> ListPolicyTagsAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var policy = Find(_state.Current, request.Input.Req("PolicyArn"));
-        var output = new JsonObject();
-        output["Tags"] = Page(request.Input, policy.Tags, t => new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }, output);
-        return ValueTask.FromResult<AwsResponse>(output);
-    }
+    private ValueTask<AwsResponse> ListPolicyTagsAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TagListing(request.Input, Find(_state.Current, request.Input.Req("PolicyArn")).Tags));
 
-    private ValueTask<AwsResponse> ChangeTags(AwsRequest request, Func<ManagedPolicy, System.Collections.Immutable.ImmutableArray<Tag>> change, CancellationToken cancellationToken)
+    private ValueTask<AwsResponse> ChangeTags(AwsRequest request, Func<System.Collections.Immutable.ImmutableArray<Tag>, System.Collections.Immutable.ImmutableArray<Tag>> change, CancellationToken cancellationToken)
     {
         var arn = request.Input.Req("PolicyArn");
         return RespondAsync(_state.UpdateAsync(s =>
         {
             var policy = Owned(s, arn);
-            policy = policy with { Tags = change(policy) };
+            policy = policy with { Tags = change(policy.Tags) };
             return (s with { Policies = s.Policies.SetItem(arn, policy) }, new JsonObject());
         }, cancellationToken));
     }

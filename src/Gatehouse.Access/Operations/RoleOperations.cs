@@ -94,23 +94,18 @@ internal sealed class RoleOperations : IAwsOperations
 
     private ValueTask<AwsResponse> TagRoleAsync(AwsRequest request, CancellationToken cancellationToken)
     {
-        var tags = ReadTags(request.Input);
-        return Change(request, role => role with { Tags = MergeTags(role.Tags, tags) }, _ => new JsonObject(), cancellationToken);
+        var change = AddingTags(request.Input);
+        return Change(request, role => role with { Tags = change(role.Tags) }, _ => new JsonObject(), cancellationToken);
     }
 
     private ValueTask<AwsResponse> UntagRoleAsync(AwsRequest request, CancellationToken cancellationToken)
     {
-        var keys = request.Input.Strings("TagKeys").ToHashSet(StringComparer.Ordinal);
-        return Change(request, role => role with { Tags = role.Tags.RemoveAll(t => keys.Contains(t.Key)) }, _ => new JsonObject(), cancellationToken);
+        var change = RemovingTags(request.Input);
+        return Change(request, role => role with { Tags = change(role.Tags) }, _ => new JsonObject(), cancellationToken);
     }
 
-    private ValueTask<AwsResponse> ListRoleTagsAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var role = Find(_state.Current, request.Input.Req("RoleName"));
-        var output = new JsonObject();
-        output["Tags"] = Page(request.Input, role.Tags, t => new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }, output);
-        return ValueTask.FromResult<AwsResponse>(output);
-    }
+    private ValueTask<AwsResponse> ListRoleTagsAsync(AwsRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TagListing(request.Input, Find(_state.Current, request.Input.Req("RoleName")).Tags));
 
     private ValueTask<AwsResponse> PutRolePermissionsBoundaryAsync(AwsRequest request, CancellationToken cancellationToken)
     {

@@ -61,6 +61,28 @@ internal static class Shapes
     public static ImmutableArray<Tag> ReadTags(JsonObject input, string name = "Tags") =>
         input.Arr(name)?.OfType<JsonObject>().Select(t => new Tag(t.Req("Key"), t.Str("Value") ?? "")).ToImmutableArray() ?? [];
 
+    /// <summary>The change a Tag… operation asks for: its <c>Tags</c> added, or replaced by key.</summary>
+    public static Func<ImmutableArray<Tag>, ImmutableArray<Tag>> AddingTags(JsonObject input)
+    {
+        var added = ReadTags(input);
+        return tags => MergeTags(tags, added);
+    }
+
+    /// <summary>The change an Untag… operation asks for: the tags named in <c>TagKeys</c> removed.</summary>
+    public static Func<ImmutableArray<Tag>, ImmutableArray<Tag>> RemovingTags(JsonObject input)
+    {
+        var keys = input.Strings("TagKeys").ToHashSet(StringComparer.Ordinal);
+        return tags => tags.RemoveAll(t => keys.Contains(t.Key));
+    }
+
+    /// <summary>The answer of a List…Tags operation: one page of <paramref name="tags"/>.</summary>
+    public static AwsResponse TagListing(JsonObject input, ImmutableArray<Tag> tags)
+    {
+        var output = new JsonObject();
+        output["Tags"] = Page(input, tags, t => new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }, output);
+        return output;
+    }
+
     /// <summary>Adds or replaces tags by key, keeping the order they were first added in.</summary>
     public static ImmutableArray<Tag> MergeTags(ImmutableArray<Tag> tags, ImmutableArray<Tag> added)
     {
