@@ -31,6 +31,7 @@ public static class ObjectsServiceCollectionExtensions
         });
         services.AddAwsOperations<BucketOperations>(S3.ModelName);
         services.AddAwsOperations<ObjectOperations>(S3.ModelName);
+        services.AddAwsOperations<ObjectListingOperations>(S3.ModelName);
         services.AddAwsOperations<MultipartUploadOperations>(S3.ModelName);
         return services;
     }

@@ -31,6 +31,7 @@ public static class ParametersServiceCollectionExtensions
             InternalErrorCode = Ssm.Errors.InternalServerError,
         });
         services.AddAwsOperations<ParameterOperations>(Ssm.ModelName);
+        services.AddAwsOperations<ParameterLabelOperations>(Ssm.ModelName);
         services.AddAwsOperations<TagOperations>(Ssm.ModelName);
         return services;
     }

@@ -27,7 +27,7 @@ public sealed class UnitTests
     [InlineData("awsLabel", false)]
     [InlineData("SSMlabel", false)]
     [InlineData("has space", false)]
-    public void ValidLabel_AwsRules(string label, bool valid) => Assert.Equal(valid, ParameterOperations.ValidLabel(label));
+    public void ValidLabel_AwsRules(string label, bool valid) => Assert.Equal(valid, ParameterLabelOperations.ValidLabel(label));
 
     [Theory]
     [InlineData("a", "/", false, true)]

@@ -11,7 +11,8 @@ namespace Gatehouse.Objects.Operations;
 
 /// <summary>
 /// Objects: put (streamed into the blob store), get (streamed out of it, with byte ranges), head,
-/// delete (one or many, with delete markers in versioned buckets), copy, and the three listings.
+/// delete (one or many, with delete markers in versioned buckets) and copy. The listings are in
+/// <see cref="ObjectListingOperations"/>.
 /// </summary>
 internal sealed class ObjectOperations : IAwsOperations
 {
@@ -36,15 +37,12 @@ internal sealed class ObjectOperations : IAwsOperations
             .Map(S3.Operations.HeadObject, HeadObjectAsync)
             .Map(S3.Operations.DeleteObject, DeleteObjectAsync)
             .Map(S3.Operations.DeleteObjects, DeleteObjectsAsync)
-            .Map(S3.Operations.CopyObject, CopyObjectAsync)
-            .Map(S3.Operations.ListObjects, ListObjectsAsync)
-            .Map(S3.Operations.ListObjectsV2, ListObjectsV2Async)
-            .Map(S3.Operations.ListObjectVersions, ListObjectVersionsAsync);
+            .Map(S3.Operations.CopyObject, CopyObjectAsync);
     }
 
     private static string Key(AwsRequest request) => request.Input["Key"]!.GetValue<string>();
 
-    private static string? Text(AwsRequest request, string member) => request.Input[member]?.GetValue<string>();
+    internal static string? Text(AwsRequest request, string member) => request.Input[member]?.GetValue<string>();
 
     /// <summary>A new version id in a versioned bucket; "null" otherwise (and when versioning is suspended).</summary>
     internal static string NewVersionId(Bucket bucket) =>
@@ -336,214 +334,5 @@ internal sealed class ObjectOperations : IAwsOperations
         if (bucket.Versioning is not null)
             output["VersionId"] = copy.VersionId;
         return output;
-    }
-
-    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
-    private async ValueTask<AwsResponse> ListObjectsV2Async(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var bucket = await BucketOperations.RequireBucketAsync(_store, request, cancellationToken).ConfigureAwait(false);
-        var token = Text(request, "ContinuationToken");
-        string? after = Text(request, "StartAfter");
-        if (token is not null)
-            after = ContinuationToken.Decode(token) ?? throw ObjectsErrors.InvalidArgument("The continuation token provided is incorrect");
-        var listing = await ListingAsync(request, bucket, after, cancellationToken).ConfigureAwait(false);
-        var encode = Text(request, "EncodingType") == "url";
-        var output = listing.Output(encode);
-        output["Name"] = bucket.Name;
-        output["KeyCount"] = listing.Contents.Count + listing.CommonPrefixes.Count;
-        if (token is not null)
-            output["ContinuationToken"] = token;
-        if (Text(request, "StartAfter") is { } startAfter)
-            output["StartAfter"] = encode ? ContinuationToken.UrlEncode(startAfter) : startAfter;
-        if (listing.Truncated)
-            output["NextContinuationToken"] = ContinuationToken.Encode(listing.Last!);
-        var owner = request.Input["FetchOwner"]?.GetValue<bool>() == true ? BucketOperations.Owner(request.Context) : null;
-        if (owner is not null && output["Contents"] is JsonArray contents)
-        {
-            foreach (var item in contents)
-                item!["Owner"] = owner.DeepClone();
-        }
-        return output;
-    }
-
-    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html
-    private async ValueTask<AwsResponse> ListObjectsAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var bucket = await BucketOperations.RequireBucketAsync(_store, request, cancellationToken).ConfigureAwait(false);
-        var marker = Text(request, "Marker");
-        var listing = await ListingAsync(request, bucket, marker, cancellationToken).ConfigureAwait(false);
-        var encode = Text(request, "EncodingType") == "url";
-        var output = listing.Output(encode);
-        output["Name"] = bucket.Name;
-        output["Marker"] = marker is null ? "" : encode ? ContinuationToken.UrlEncode(marker) : marker;
-        // NextMarker only comes with a delimiter; without one clients continue from the last key.
-        if (listing.Truncated && Text(request, "Delimiter") is { Length: > 0 })
-            output["NextMarker"] = encode ? ContinuationToken.UrlEncode(listing.Last!) : listing.Last;
-        var owner = BucketOperations.Owner(request.Context);
-        if (output["Contents"] is JsonArray contents)
-        {
-            foreach (var item in contents)
-                item!["Owner"] = owner.DeepClone();
-        }
-        return output;
-    }
-
-    private Task<Listing> ListingAsync(AwsRequest request, Bucket bucket, string? after, CancellationToken cancellationToken)
-    {
-        var prefix = Text(request, "Prefix") ?? "";
-        var delimiter = Text(request, "Delimiter") is { Length: > 0 } d ? d : null;
-        var maxKeys = (int)Math.Clamp(request.Input["MaxKeys"]?.GetValue<long>() ?? 1000, 0, 1000);
-        return _store.ScanAsync(bucket.Name, prefix, after, versions: false, async rows =>
-        {
-            var listing = new Listing(prefix, delimiter, maxKeys);
-            // A page that ended on a common prefix goes on after every key under it.
-            var skip = delimiter is not null && after is not null && after.EndsWith(delimiter, StringComparison.Ordinal) ? after : null;
-            await foreach (var row in rows.ConfigureAwait(false))
-            {
-                if (skip is not null && row.Key.StartsWith(skip, StringComparison.Ordinal))
-                    continue;
-                if (!listing.Add(row))
-                    break;
-            }
-            return listing;
-        }, cancellationToken);
-    }
-
-    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
-    private async ValueTask<AwsResponse> ListObjectVersionsAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var bucket = await BucketOperations.RequireBucketAsync(_store, request, cancellationToken).ConfigureAwait(false);
-        var prefix = Text(request, "Prefix") ?? "";
-        var delimiter = Text(request, "Delimiter") is { Length: > 0 } d ? d : null;
-        var maxKeys = (int)Math.Clamp(request.Input["MaxKeys"]?.GetValue<long>() ?? 1000, 0, 1000);
-        var keyMarker = Text(request, "KeyMarker");
-        var encode = Text(request, "EncodingType") == "url";
-        string E(string text) => encode ? ContinuationToken.UrlEncode(text) : text;
-        var owner = BucketOperations.Owner(request.Context);
-        return await _store.ScanAsync(bucket.Name, prefix, keyMarker, versions: true, async rows =>
-        {
-            var versions = new JsonArray();
-            var markers = new JsonArray();
-            var prefixes = new List<string>();
-            var count = 0;
-            var truncated = false;
-            StoredObject? last = null;
-            await foreach (var row in rows.ConfigureAwait(false))
-            {
-                if (delimiter is not null && row.Key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal) is var at and >= 0)
-                {
-                    var common = row.Key[..(at + delimiter.Length)];
-                    if (prefixes.Count > 0 && prefixes[^1] == common)
-                        continue;
-                    if (count == maxKeys) { truncated = true; break; }
-                    prefixes.Add(common);
-                    count++;
-                    continue;
-                }
-                if (count == maxKeys) { truncated = true; break; }
-                count++;
-                last = row;
-                var entry = new JsonObject { ["Key"] = E(row.Key), ["VersionId"] = row.VersionId, ["IsLatest"] = row.IsLatest, ["LastModified"] = row.LastModified, ["Owner"] = owner.DeepClone() };
-                if (row.DeleteMarker)
-                {
-                    markers.Add(entry);
-                }
-                else
-                {
-                    entry["ETag"] = row.ETag;
-                    entry["Size"] = row.Size;
-                    entry["StorageClass"] = "STANDARD";
-                    versions.Add(entry);
-                }
-            }
-            var output = new JsonObject
-            {
-                ["Name"] = bucket.Name,
-                ["Prefix"] = E(prefix),
-                ["KeyMarker"] = keyMarker is null ? "" : E(keyMarker),
-                ["MaxKeys"] = maxKeys,
-                ["IsTruncated"] = truncated,
-            };
-            if (delimiter is not null)
-                output["Delimiter"] = E(delimiter);
-            if (encode)
-                output["EncodingType"] = "url";
-            if (versions.Count > 0)
-                output["Versions"] = versions;
-            if (markers.Count > 0)
-                output["DeleteMarkers"] = markers;
-            if (prefixes.Count > 0)
-                output["CommonPrefixes"] = new JsonArray(prefixes.Select(p => (JsonNode)new JsonObject { ["Prefix"] = E(p) }).ToArray());
-            // Whole keys per page (a key's versions are not split): the next page starts after the last key.
-            if (truncated && last is not null)
-                output["NextKeyMarker"] = E(last.Key);
-            return (AwsResponse)output;
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>One page of a listing: keys and rolled-up common prefixes, at most MaxKeys of both together.</summary>
-    private sealed class Listing(string prefix, string? delimiter, int maxKeys)
-    {
-        public List<StoredObject> Contents { get; } = [];
-        public List<string> CommonPrefixes { get; } = [];
-        public bool Truncated { get; private set; }
-
-        /// <summary>The last key or common prefix on the page: where the next page starts after.</summary>
-        public string? Last { get; private set; }
-
-        /// <summary>Takes a row; false once the page is full (and there is more).</summary>
-        public bool Add(StoredObject row)
-        {
-            if (delimiter is not null && row.Key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal) is var at and >= 0)
-            {
-                var common = row.Key[..(at + delimiter.Length)];
-                if (CommonPrefixes.Count > 0 && CommonPrefixes[^1] == common)
-                    return true;
-                if (Contents.Count + CommonPrefixes.Count == maxKeys)
-                {
-                    Truncated = true;
-                    return false;
-                }
-                CommonPrefixes.Add(common);
-                Last = common;
-                return true;
-            }
-            if (Contents.Count + CommonPrefixes.Count == maxKeys)
-            {
-                Truncated = true;
-                return false;
-            }
-            Contents.Add(row);
-            Last = row.Key;
-            return true;
-        }
-
-        public JsonObject Output(bool encode)
-        {
-            string E(string text) => encode ? ContinuationToken.UrlEncode(text) : text;
-            var output = new JsonObject
-            {
-                ["IsTruncated"] = Truncated,
-                ["Prefix"] = E(prefix),
-                ["MaxKeys"] = maxKeys,
-            };
-            if (delimiter is not null)
-                output["Delimiter"] = E(delimiter);
-            if (encode)
-                output["EncodingType"] = "url";
-            if (Contents.Count > 0)
-            {
-                output["Contents"] = new JsonArray(Contents.Select(o =>
-                {
-                    var item = new JsonObject { ["Key"] = E(o.Key), ["LastModified"] = o.LastModified, ["ETag"] = o.ETag, ["Size"] = o.Size, ["StorageClass"] = "STANDARD" };
-                    if (o.Document["Checksums"] is JsonObject { Count: > 0 } checksums)
-                        item["ChecksumAlgorithm"] = new JsonArray(checksums.Select(c => (JsonNode)JsonValue.Create(c.Key)!).ToArray());
-                    return (JsonNode)item;
-                }).ToArray());
-            }
-            if (CommonPrefixes.Count > 0)
-                output["CommonPrefixes"] = new JsonArray(CommonPrefixes.Select(p => (JsonNode)new JsonObject { ["Prefix"] = E(p) }).ToArray());
-            return output;
-        }
     }
 }

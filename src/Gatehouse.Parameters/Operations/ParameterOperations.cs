@@ -11,7 +11,8 @@ using Ops = Gatehouse.Protocol.Generated.Ssm.Operations;
 namespace Gatehouse.Parameters.Operations;
 
 /// <summary>
-/// Parameters and their versions: put, get (by name, version, label, path), describe, history, delete
+/// Parameters and their versions: put, get (by name, version, label, path), describe, history, delete;
+/// the versions' labels are in <see cref="ParameterLabelOperations"/>
 /// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_Operations.html).
 /// </summary>
 internal sealed class ParameterOperations : IAwsOperations
@@ -20,7 +21,6 @@ internal sealed class ParameterOperations : IAwsOperations
     private const int MaxVersions = 100;
     private const int StandardMaxBytes = 4096;
     private const int AdvancedMaxBytes = 8192;
-    private const int MaxLabelsPerVersion = 10;
     private const int MaxTags = 50;
 
     /// <summary>https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-ec2-aliases.html and …/parameter-data-types.</summary>
@@ -45,9 +45,7 @@ internal sealed class ParameterOperations : IAwsOperations
         .Map(Ops.DescribeParameters, DescribeParametersAsync)
         .Map(Ops.GetParameterHistory, GetParameterHistoryAsync)
         .Map(Ops.DeleteParameter, DeleteParameterAsync)
-        .Map(Ops.DeleteParameters, DeleteParametersAsync)
-        .Map(Ops.LabelParameterVersion, LabelParameterVersionAsync)
-        .Map(Ops.UnlabelParameterVersion, UnlabelParameterVersionAsync);
+        .Map(Ops.DeleteParameters, DeleteParametersAsync);
 
     private async ValueTask<AwsResponse> PutParameterAsync(AwsRequest request, CancellationToken cancellationToken)
     {
@@ -305,25 +303,31 @@ internal sealed class ParameterOperations : IAwsOperations
 
     private static JsonObject Metadata(Parameter parameter)
     {
-        var latest = parameter.Latest;
+        var output = Describe(parameter, parameter.Latest);
+        output["ARN"] = ParameterNames.Arn(parameter.Key);
+        return output;
+    }
+
+    /// <summary>What DescribeParameters and GetParameterHistory both say of a version.</summary>
+    private static JsonObject Describe(Parameter parameter, ParameterVersion version)
+    {
         var output = new JsonObject
         {
             ["Name"] = parameter.Name,
-            ["ARN"] = ParameterNames.Arn(parameter.Key),
-            ["Type"] = latest.Type,
-            ["LastModifiedDate"] = JsonValue.Create(latest.LastModifiedDate),
-            ["LastModifiedUser"] = latest.LastModifiedUser,
-            ["Version"] = latest.Version,
-            ["Tier"] = latest.Tier,
+            ["Type"] = version.Type,
+            ["LastModifiedDate"] = JsonValue.Create(version.LastModifiedDate),
+            ["LastModifiedUser"] = version.LastModifiedUser,
+            ["Version"] = version.Version,
+            ["Tier"] = version.Tier,
             ["Policies"] = new JsonArray(),
-            ["DataType"] = latest.DataType,
+            ["DataType"] = version.DataType,
         };
-        if (latest.KeyId is not null)
-            output["KeyId"] = latest.KeyId;
-        if (latest.Description is not null)
-            output["Description"] = latest.Description;
-        if (latest.AllowedPattern is not null)
-            output["AllowedPattern"] = latest.AllowedPattern;
+        if (version.KeyId is not null)
+            output["KeyId"] = version.KeyId;
+        if (version.Description is not null)
+            output["Description"] = version.Description;
+        if (version.AllowedPattern is not null)
+            output["AllowedPattern"] = version.AllowedPattern;
         return output;
     }
 
@@ -350,25 +354,9 @@ internal sealed class ParameterOperations : IAwsOperations
         {
             ["Parameters"] = new JsonArray([.. page.Select(v =>
             {
-                var item = new JsonObject
-                {
-                    ["Name"] = parameter.Name,
-                    ["Type"] = v.Type,
-                    ["LastModifiedDate"] = JsonValue.Create(v.LastModifiedDate),
-                    ["LastModifiedUser"] = v.LastModifiedUser,
-                    ["Value"] = Value(parameter, v, decrypt),
-                    ["Version"] = v.Version,
-                    ["Labels"] = new JsonArray([.. v.Labels.Select(l => (JsonNode)l)]),
-                    ["Tier"] = v.Tier,
-                    ["Policies"] = new JsonArray(),
-                    ["DataType"] = v.DataType,
-                };
-                if (v.KeyId is not null)
-                    item["KeyId"] = v.KeyId;
-                if (v.Description is not null)
-                    item["Description"] = v.Description;
-                if (v.AllowedPattern is not null)
-                    item["AllowedPattern"] = v.AllowedPattern;
+                var item = Describe(parameter, v);
+                item["Value"] = Value(parameter, v, decrypt);
+                item["Labels"] = new JsonArray([.. v.Labels.Select(l => (JsonNode)l)]);
                 return (JsonNode)item;
             })]),
         };
@@ -396,73 +384,5 @@ internal sealed class ParameterOperations : IAwsOperations
             (existed ? deleted : invalid).Add(given);
         }
         return new JsonObject { ["DeletedParameters"] = deleted, ["InvalidParameters"] = invalid };
-    }
-
-    /// <summary>
-    /// Labels a version (the latest unless one is named), moving each label off any other version
-    /// (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-labels.html).
-    /// Labels AWS refuses come back in InvalidLabels rather than failing the call.
-    /// </summary>
-    private async ValueTask<AwsResponse> LabelParameterVersionAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var given = request.Input.Req("Name");
-        var key = new ParameterKey(request.Context.Account, request.Context.Region, ParameterNames.Normalize(given));
-        var labels = request.Input.Strings("Labels").Distinct(StringComparer.Ordinal).ToList();
-        var requested = request.Input.Long("ParameterVersion");
-        return await _state.UpdateAsync(key, current =>
-        {
-            if (current is null)
-                throw ParametersErrors.ParameterNotFound(given);
-            var number = requested ?? current.Latest.Version;
-            var target = current.Versions.GetValueOrDefault(number) ?? throw ParametersErrors.VersionNotFound(key.Name, number);
-            var invalid = labels.Where(l => !ValidLabel(l)).ToList();
-            var valid = labels.Where(ValidLabel).ToList();
-            var added = valid.Where(l => !target.Labels.Contains(l)).ToList();
-            if (target.Labels.Count + added.Count > MaxLabelsPerVersion)
-                throw ParametersErrors.TooManyLabels();
-            var versions = current.Versions;
-            foreach (var other in current.Versions.Values.Where(v => v.Version != number && v.Labels.Any(valid.Contains)))
-                versions = versions.SetItem(other.Version, other with { Labels = other.Labels.RemoveAll(valid.Contains) });
-            if (added.Count > 0)
-                versions = versions.SetItem(number, target with { Labels = target.Labels.AddRange(added) });
-            var output = new JsonObject
-            {
-                ["InvalidLabels"] = new JsonArray([.. invalid.Select(l => (JsonNode)l)]),
-                ["ParameterVersion"] = number,
-            };
-            return (ReferenceEquals(versions, current.Versions) ? current : current with { Versions = versions }, output);
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Labels can't begin with a digit, "aws" or "ssm", and use letters, digits, <c>. - _</c> (sysman-paramstore-labels.html).</summary>
-    internal static bool ValidLabel(string label) =>
-        label.Length is > 0 and <= 100
-        && !char.IsAsciiDigit(label[0])
-        && !label.StartsWith("aws", StringComparison.OrdinalIgnoreCase)
-        && !label.StartsWith("ssm", StringComparison.OrdinalIgnoreCase)
-        && label.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
-
-    private async ValueTask<AwsResponse> UnlabelParameterVersionAsync(AwsRequest request, CancellationToken cancellationToken)
-    {
-        var given = request.Input.Req("Name");
-        var key = new ParameterKey(request.Context.Account, request.Context.Region, ParameterNames.Normalize(given));
-        var labels = request.Input.Strings("Labels").Distinct(StringComparer.Ordinal).ToList();
-        var number = request.Input.Long("ParameterVersion") ?? throw ParametersErrors.VersionRequired();
-        return await _state.UpdateAsync(key, current =>
-        {
-            if (current is null)
-                throw ParametersErrors.ParameterNotFound(given);
-            var target = current.Versions.GetValueOrDefault(number) ?? throw ParametersErrors.VersionNotFound(key.Name, number);
-            var removed = labels.Where(target.Labels.Contains).ToList();
-            var output = new JsonObject
-            {
-                ["RemovedLabels"] = new JsonArray([.. removed.Select(l => (JsonNode)l)]),
-                ["InvalidLabels"] = new JsonArray([.. labels.Where(l => !removed.Contains(l)).Select(l => (JsonNode)l)]),
-            };
-            if (removed.Count == 0)
-                return (current, output);
-            var versions = current.Versions.SetItem(number, target with { Labels = target.Labels.RemoveAll(removed.Contains) });
-            return (current with { Versions = versions }, output);
-        }, cancellationToken).ConfigureAwait(false);
     }
 }
