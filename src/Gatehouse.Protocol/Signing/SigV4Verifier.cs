@@ -98,7 +98,9 @@ public sealed class SigV4Verifier : ISignatureVerifier
         var streamed = request.HttpContext.Items.ContainsKey(AwsRequestReader.StreamingBodyKey);
         if (declared.Length > 0)
         {
-            if (declared != SigV4Signer.UnsignedPayload && !declared.StartsWith("STREAMING-", StringComparison.Ordinal) && !streamed
+            // A body read here must match what was signed; a streamed one is checked against the
+            // declared SHA-256 as it is stored (only a streamed upload may be aws-chunked).
+            if (declared != SigV4Signer.UnsignedPayload && !streamed
                 && !string.Equals(declared, bodyHash, StringComparison.OrdinalIgnoreCase))
                 throw Invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
             payloadHashes = [declared];

@@ -127,6 +127,20 @@ public sealed class SigV4VerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_StreamingHashOnABodyReadWhole_Refused()
+    {
+        // aws-chunked is for streamed uploads only: on a body the server reads whole, a STREAMING-*
+        // hash would leave the body unsigned.
+        var http = Request("POST", "/", "", "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
+        http.Request.Headers["X-Amz-Content-Sha256"] = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+
+        var error = await Assert.ThrowsAsync<AwsException>(async () => await _verifier.VerifyAsync(http, Parse(http), "{\"FunctionName\":\"f\"}"u8.ToArray()));
+
+        Assert.Equal("InvalidSignatureException", error.Code);
+        Assert.Equal("The provided 'x-amz-content-sha256' header does not match what was computed.", error.Message);
+    }
+
+    [Fact]
     public void Sign_ThenVerify_RoundTrips()
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:4566/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/invocations?Qualifier=%24LATEST")
