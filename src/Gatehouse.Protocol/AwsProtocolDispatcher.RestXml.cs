@@ -187,6 +187,19 @@ public sealed partial class AwsProtocolDispatcher
     {
         SetS3RequestHeaders(http);
         http.Response.Headers.Remove("x-amzn-ErrorType");
+        // The signature checks' failures under S3's own names and statuses
+        // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+        var (code, message, s3Status) = error.Code switch
+        {
+            "MissingAuthenticationTokenException" => ("AccessDenied", "Access Denied", 403),
+            "InvalidSignatureException" when error.Message.StartsWith("The request signature", StringComparison.Ordinal) =>
+                ("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.", 403),
+            "InvalidSignatureException" => ("AccessDenied", error.Message, 403),
+            "UnrecognizedClientException" => ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403),
+            "IncompleteSignatureException" => ("AuthorizationHeaderMalformed", error.Message, 400),
+            _ => (error.Code, error.Message, status),
+        };
+        http.Response.StatusCode = s3Status;
         if (HttpMethods.IsHead(http.Request.Method))
         {
             http.Response.ContentLength = 0;
@@ -204,18 +217,6 @@ public sealed partial class AwsProtocolDispatcher
         var requestId = http.Response.Headers["x-amz-request-id"].ToString();
         extra.Add(new("RequestId", requestId));
         extra.Add(new("HostId", requestId));
-        // The signature checks' failures under S3's own names
-        // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
-        var (code, message) = error.Code switch
-        {
-            "MissingAuthenticationTokenException" => ("AccessDenied", "Access Denied"),
-            "InvalidSignatureException" when error.Message.StartsWith("The request signature", StringComparison.Ordinal) =>
-                ("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
-            "InvalidSignatureException" => ("AccessDenied", error.Message),
-            "UnrecognizedClientException" => ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
-            "IncompleteSignatureException" => ("AuthorizationHeaderMalformed", error.Message),
-            _ => (error.Code, error.Message),
-        };
         var bytes = XmlOutputWriter.Error(code, message, extra);
         http.Response.ContentType = "application/xml";
         http.Response.ContentLength = bytes.Length;

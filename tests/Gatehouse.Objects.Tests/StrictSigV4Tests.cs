@@ -64,6 +64,28 @@ public sealed class StrictSigV4Tests : IClassFixture<StrictS3Server>
 
         Assert.Contains("(SignatureDoesNotMatch)", result.StandardError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task UnknownAccessKey_IsInvalidAccessKeyId403()
+    {
+        // boto3, to see the status S3 answers (the CLI prints only the code).
+        var info = new ProcessStartInfo("python3");
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("""
+            import sys, boto3, botocore
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                              aws_access_key_id="AKIANOTAKEYOFOURS00", aws_secret_access_key="x" * 40)
+            try:
+                s3.list_buckets()
+                print("accepted")
+            except botocore.exceptions.ClientError as e:
+                print(e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+            """);
+        info.ArgumentList.Add(_server.Endpoint.ToString().TrimEnd('/'));
+        var result = (await ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(60))).EnsureSuccess();
+
+        Assert.Equal("InvalidAccessKeyId 403", result.StandardOutput.Trim());
+    }
 }
 
 /// <summary>S3's size limit on a single PUT, checked from the declared length before a byte is read.</summary>
