@@ -96,6 +96,30 @@ public sealed partial class AwsProtocolDispatcher
     public bool IsImplemented(string model, string operation) =>
         _entries.TryGetValue(model, out var entry) && entry.Value.Definition.Handlers.ContainsKey(operation);
 
+    /// <summary>
+    /// Runs one operation in process (see <see cref="IAwsCaller"/>): the input is validated against
+    /// the model as a request's would be, then the service's handler answers it.
+    /// </summary>
+    internal async ValueTask<JsonObject> CallAsync(string model, string operation, JsonObject input, AwsRequestContext context, CancellationToken cancellationToken)
+    {
+        if (!_entries.TryGetValue(model, out var lazy))
+            throw new ArgumentException($"No model named {model}.", nameof(model));
+        var entry = lazy.Value;
+        var shape = entry.Model.Operations.GetValueOrDefault(operation)
+            ?? throw new ArgumentException($"{model} has no operation {operation}.", nameof(operation));
+        if (!entry.Definition.Handlers.TryGetValue(operation, out var handler))
+            throw new AwsException("NotImplementedException", $"Gatehouse does not implement {entry.Model.ServiceId} operation {operation} yet.", 501);
+        // As parsed from the wire (values read as JSON elements, never as the CLR types a caller
+        // built them from), and a copy the handler may keep.
+        input = JsonNode.Parse(input.ToJsonString())!.AsObject();
+        if (shape.Input is not null && InputValidator.Validate(input, shape.Input) is { } problem)
+            throw new AwsException(entry.Definition.ValidationErrorCode, problem, 400);
+        var http = new DefaultHttpContext { RequestAborted = cancellationToken };
+        http.Request.Host = new HostString(new Uri(_options.EffectivePublicUrl).Authority);
+        var response = await handler(new AwsRequest(context, operation, input, ReadOnlyMemory<byte>.Empty, http), cancellationToken).ConfigureAwait(false);
+        return JsonNode.Parse(response.Output.ToJsonString())!.AsObject();
+    }
+
     /// <summary>Handles an HTTP request as an AWS API call.</summary>
     public async Task HandleAsync(HttpContext http)
     {

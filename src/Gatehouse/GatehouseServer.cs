@@ -11,6 +11,7 @@ using Gatehouse.Parameters;
 using Gatehouse.Objects;
 using Gatehouse.Protocol;
 using Gatehouse.Protocol.Signing;
+using Gatehouse.Stacks;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -121,6 +122,9 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddGatehouseParameters();
         services.AddGatehouseAccess();
         services.AddGatehouseObjects();
+        services.AddGatehouseStacks();
+        // In-process calls of every service's operations (CloudFormation's resource providers).
+        services.AddSingleton<IAwsCaller, AwsLocalCaller>();
         services.AddRouting();
 
         var app = builder.Build();

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gatehouse.Stacks.Resources;
+
+/// <summary>
+/// Reads template property values as CloudFormation does: a number or boolean may be written as a
+/// string ("128", "true"), because parameters and most intrinsics produce strings.
+/// </summary>
+internal static class PropertyValues
+{
+    public static string? String(JsonObject properties, string name) =>
+        properties[name] switch
+        {
+            null => null,
+            JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+            JsonNode node => node.ToJsonString().Trim('"'),
+        };
+
+    public static long? Integer(JsonObject properties, string name) =>
+        properties[name] switch
+        {
+            null => null,
+            JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.GetValue<long>(),
+            JsonValue value when value.GetValueKind() == JsonValueKind.String && long.TryParse(value.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            var other => throw new FormatException($"Property {name} must be an integer; it is {other.ToJsonString()}."),
+        };
+
+    public static bool? Boolean(JsonObject properties, string name) =>
+        properties[name] switch
+        {
+            null => null,
+            JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
+            JsonValue value when value.GetValueKind() == JsonValueKind.String && bool.TryParse(value.GetValue<string>(), out var parsed) => parsed,
+            var other => throw new FormatException($"Property {name} must be a boolean; it is {other.ToJsonString()}."),
+        };
+}

@@ -1,0 +1,23 @@
+using Gatehouse.Stacks.Resources;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Gatehouse.Stacks;
+
+public static class StacksServiceCollectionExtensions
+{
+    /// <summary>Registers CloudFormation with the server: its operations, its engine and every resource provider.</summary>
+    public static IServiceCollection AddGatehouseStacks(this IServiceCollection services)
+    {
+        // Providers: one line per resource type (Resources/<Service>/<Type>Provider.cs).
+        return services;
+    }
+
+    /// <summary>Registers the provider of one resource type.</summary>
+    internal static IServiceCollection AddResourceProvider<TProvider>(this IServiceCollection services)
+        where TProvider : class, IResourceProvider
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IResourceProvider, TProvider>());
+        return services;
+    }
+}
