@@ -189,4 +189,20 @@ internal static class GatewayErrors
     /// <summary>A CORS configuration that allows credentials for any origin.</summary>
     public static AwsException CorsCredentialsWithAnyOrigin() =>
         new(BadRequest, "allow-credentials is not supported with allow-origins '*'. Specify the allowed origins.");
+
+    /// <summary>An import body that is not an OpenAPI 3 JSON document (YAML is not read; see ImportOperations).</summary>
+    public static AwsException InvalidOpenApi(string reason) =>
+        new(BadRequest, $"Invalid OpenAPI input. {reason}");
+
+    /// <summary>An import with FailOnWarnings whose definition raised warnings.</summary>
+    public static AwsException ImportWarnings(IEnumerable<string> warnings) =>
+        new(BadRequest, "Warnings found during import:\n\t" + string.Join("\n\t", warnings));
+
+    /// <summary>An import basepath mode other than ignore, prepend or split.</summary>
+    public static AwsException InvalidBasepath(string mode) =>
+        new(BadRequest, $"Invalid basepath mode {mode}: expected ignore, prepend or split.");
+
+    /// <summary>An export of a specification or output type Gatehouse does not write.</summary>
+    public static AwsException ExportUnsupported(string what) =>
+        new(BadRequest, $"Unsupported export {what}: Gatehouse exports OAS30 as JSON.");
 }

@@ -41,6 +41,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddAwsOperations<StageOperations>(ApiGatewayV2.ModelName);
         services.AddAwsOperations<DeploymentOperations>(ApiGatewayV2.ModelName);
         services.AddAwsOperations<TagOperations>(ApiGatewayV2.ModelName);
+        services.AddAwsOperations<ImportOperations>(ApiGatewayV2.ModelName);
         return services;
     }
 

@@ -98,7 +98,7 @@ internal sealed class AuthorizerOperations : IAwsOperations
         return Respond(new JsonObject());
     }
 
-    private static Authorizer ReadAuthorizer(JsonObject input, Authorizer authorizer)
+    internal static Authorizer ReadAuthorizer(JsonObject input, Authorizer authorizer)
     {
         var identitySource = input.Arr("IdentitySource") is not null ? [.. input.Strings("IdentitySource")] : authorizer.IdentitySource;
         var jwt = input.Obj("JwtConfiguration");

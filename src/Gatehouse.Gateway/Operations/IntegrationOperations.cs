@@ -88,7 +88,7 @@ internal sealed class IntegrationOperations : IAwsOperations
         }, cancellationToken));
     }
 
-    private static Integration ReadIntegration(JsonObject input, Integration integration)
+    internal static Integration ReadIntegration(JsonObject input, Integration integration)
     {
         var uri = input.Str("IntegrationUri") ?? integration.IntegrationUri;
         var method = input.Str("IntegrationMethod") ?? integration.IntegrationMethod;

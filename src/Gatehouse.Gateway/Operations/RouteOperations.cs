@@ -79,7 +79,7 @@ internal sealed class RouteOperations : IAwsOperations
     private static readonly string[] AuthorizationTypes = ["NONE", "JWT", "AWS_IAM", "CUSTOM"];
 
     /// <summary>Lays input over <paramref name="route"/> and checks the result as AWS does.</summary>
-    private static Route ReadRoute(ApiState state, JsonObject input, Route route)
+    internal static Route ReadRoute(ApiState state, JsonObject input, Route route)
     {
         if (RouteKey.TryParse(route.RouteKey) is null)
             throw GatewayErrors.InvalidRouteKey(route.RouteKey);
