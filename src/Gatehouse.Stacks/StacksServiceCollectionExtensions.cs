@@ -10,6 +10,8 @@ public static class StacksServiceCollectionExtensions
     public static IServiceCollection AddGatehouseStacks(this IServiceCollection services)
     {
         // Providers: one line per resource type (Resources/<Service>/<Type>Provider.cs).
+        services.AddResourceProvider<Resources.IAM.RoleProvider>();
+        services.AddResourceProvider<Resources.IAM.PolicyProvider>();
         return services;
     }
 
