@@ -132,24 +132,22 @@ def s3_goals(doc):
     rows = []
     if not any(p["key"].startswith("s3-") for p in doc["points"]):
         return rows
+
+    def compare(key, c, peer, goal, at_least, text):
+        ours, theirs = rps(doc, key, "gatehouse", c), rps(doc, key, peer, c)
+        if ours is None or theirs is None:
+            rows.append((goal, "not available", None, ""))
+        else:
+            x = ours / theirs
+            rows.append((goal, text(x, ours, theirs), x >= at_least, f"short of {at_least:g}x by {1 - x / at_least:.1%}" if x < at_least else ""))
     for method in ("put", "get"):
         for c in (1, 16):
             key = f"s3-{method}-1k"
-            ours, theirs = rps(doc, key, "gatehouse", c), rps(doc, key, "moto", c)
-            goal = f"{SCENARIOS[key]} c{c} >= 5x moto"
-            if ours is None or theirs is None:
-                rows.append((goal, "not available", None, ""))
-            else:
-                x = ours / theirs
-                rows.append((goal, f"{x:,.1f}x ({ours:,.0f} vs {theirs:,.0f} req/s)", x >= 5, f"short by {1 - x / 5:.1%}" if x < 5 else ""))
+            compare(key, c, "moto", f"{SCENARIOS[key]} c{c} >= 5x moto", 5,
+                    lambda x, a, b: f"{x:,.1f}x ({a:,.0f} vs {b:,.0f} req/s)")
             key = f"s3-{method}-8m"
-            ours, lim = rps(doc, key, "gatehouse", c), rps(doc, key, "limit", c)
-            goal = f"{SCENARIOS[key]} c{c} >= 50% of the limit's MB/s"
-            if ours is None or lim is None:
-                rows.append((goal, "not available", None, ""))
-            else:
-                x = ours / lim
-                rows.append((goal, f"{x:.0%} ({ours * 8:,.0f} vs {lim * 8:,.0f} MiB/s)", x >= 0.5, f"short by {0.5 - x:.0%}" if x < 0.5 else ""))
+            compare(key, c, "limit", f"{SCENARIOS[key]} c{c} >= 50% of the limit's MB/s", 0.5,
+                    lambda x, a, b: f"{x:.0%} ({a * 8:,.0f} vs {b * 8:,.0f} MiB/s)")
     big = [p for p in doc["points"] if p["key"].endswith("-8m") and p["target"] == "gatehouse" and p.get("status") == "ok"]
     if big:
         peak = max(p["median"]["peak_rss_mib"] for p in big)

@@ -4,7 +4,7 @@ using Gatehouse.Core;
 
 namespace Gatehouse.Stacks.Resources;
 
-/// <summary>What the providers share: calling a service, ignoring "already gone", and the CFN-to-API shape changes they all need.</summary>
+/// <summary>What the providers share: calling a service, ignoring "already gone", and the CFN-to-API shape changes they need.</summary>
 internal static class ProviderCalls
 {
     public static ValueTask<JsonObject> CallAsync(this IAwsCaller caller, string model, string operation, JsonObject input, ResourceRequest request, CancellationToken cancellationToken) =>
@@ -25,9 +25,6 @@ internal static class ProviderCalls
     public static bool IsNotFound(AwsException e) =>
         e.Code.Contains("NotFound", StringComparison.Ordinal) || e.Code.StartsWith("NoSuch", StringComparison.Ordinal);
 
-    /// <summary>A copy of a property (a node can have one parent only).</summary>
-    public static JsonNode? Copy(JsonObject properties, string name) => properties[name]?.DeepClone();
-
     /// <summary>Copies the properties whose CFN and API names agree.</summary>
     public static JsonObject With(this JsonObject input, JsonObject properties, params string[] names)
     {
@@ -45,25 +42,6 @@ internal static class ProviderCalls
             JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
             JsonNode node => node.ToJsonString(),
         };
-
-    /// <summary>CFN's Tags as a list of Key/Value → the API's map.</summary>
-    public static JsonObject? TagMap(JsonObject properties, string name = "Tags")
-    {
-        switch (properties[name])
-        {
-            case null:
-                return null;
-            case JsonArray list:
-                var map = new JsonObject();
-                foreach (var tag in list.OfType<JsonObject>())
-                    map[PropertyValues.String(tag, "Key")!] = PropertyValues.String(tag, "Value") ?? "";
-                return map;
-            case JsonObject obj:
-                return (JsonObject)obj.DeepClone();
-            default:
-                return null;
-        }
-    }
 
     public static JsonObject Attributes(params (string Name, JsonNode? Value)[] attributes)
     {

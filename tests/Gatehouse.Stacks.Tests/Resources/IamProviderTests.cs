@@ -46,7 +46,7 @@ public sealed class IamProviderTests : IClassFixture<InProcessServer>
         Assert.DoesNotContain("inline", inline.StandardOutput, StringComparison.Ordinal);
 
         await provider.DeleteAsync(Request("FnRole", updated) with { PhysicalId = created.PhysicalId }, CancellationToken.None);
-        Assert.False((await _server.AwsAsync("iam", "get-role", "--role-name", created.PhysicalId)).ExitCode == 0);
+        Assert.NotEqual(0, (await _server.AwsAsync("iam", "get-role", "--role-name", created.PhysicalId)).ExitCode);
         await provider.DeleteAsync(Request("FnRole", updated) with { PhysicalId = created.PhysicalId }, CancellationToken.None);
     }
 
@@ -57,5 +57,26 @@ public sealed class IamProviderTests : IClassFixture<InProcessServer>
             await Provider("AWS::IAM::Role").CreateAsync(Request("Bad", new JsonObject { ["AssumeRolePolicyDocument"] = "not json" }), CancellationToken.None));
 
         Assert.Equal("MalformedPolicyDocumentException", error.Code);
+    }
+
+    [Fact]
+    public async Task Policy_OnARole_PutThenRemoved()
+    {
+        (await _server.AwsAsync("iam", "create-role", "--role-name", "policy-target", "--assume-role-policy-document", Trust)).EnsureSuccess();
+        var provider = Provider("AWS::IAM::Policy");
+        var properties = new JsonObject
+        {
+            ["PolicyName"] = "from-stack",
+            ["PolicyDocument"] = JsonNode.Parse("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"""),
+            ["Roles"] = new JsonArray("policy-target"),
+        };
+
+        var created = await provider.CreateAsync(Request("ReadObjects", properties), CancellationToken.None);
+
+        var policy = (await _server.AwsAsync("iam", "get-role-policy", "--role-name", "policy-target", "--policy-name", "from-stack")).EnsureSuccess();
+        Assert.Equal("s3:GetObject", policy.Json["PolicyDocument"]!["Statement"]![0]!["Action"]!.GetValue<string>());
+        await provider.DeleteAsync(Request("ReadObjects", properties) with { PhysicalId = created.PhysicalId }, CancellationToken.None);
+        var left = (await _server.AwsAsync("iam", "list-role-policies", "--role-name", "policy-target")).EnsureSuccess();
+        Assert.Empty(left.Json["PolicyNames"]!.AsArray());
     }
 }

@@ -88,15 +88,12 @@ internal sealed class RoleProvider(IAwsCaller caller) : IResourceProvider
             if (PropertyValues.String(policy, "PolicyName") is { } old && !wanted.Contains(old))
                 await caller.DeleteQuietlyAsync("iam", "DeleteRolePolicy", new JsonObject { ["RoleName"] = name, ["PolicyName"] = old }, request, cancellationToken);
 
-        var arns = Strings(p["ManagedPolicyArns"]);
+        var arns = PropertyValues.Strings(p["ManagedPolicyArns"]);
         foreach (var arn in arns)
             await caller.CallAsync("iam", "AttachRolePolicy", new JsonObject { ["RoleName"] = name, ["PolicyArn"] = arn }, request, cancellationToken);
-        foreach (var old in Strings(previous["ManagedPolicyArns"]).Except(arns))
+        foreach (var old in PropertyValues.Strings(previous["ManagedPolicyArns"]).Except(arns))
             await caller.DeleteQuietlyAsync("iam", "DetachRolePolicy", new JsonObject { ["RoleName"] = name, ["PolicyArn"] = old }, request, cancellationToken);
     }
-
-    internal static List<string> Strings(JsonNode? node) =>
-        (node as JsonArray ?? []).Select(n => n!.ToJsonString().Trim('"')).ToList();
 
     private static ProvisionedResource Provisioned(JsonObject role) =>
         new(role["RoleName"]!.GetValue<string>(), ProviderCalls.Attributes(("Arn", role["Arn"]!.GetValue<string>()), ("RoleId", role["RoleId"]!.GetValue<string>())));
