@@ -137,4 +137,34 @@ public sealed class TlsTests : IClassFixture<TlsServer>
         listed.EnsureSuccess();
         Assert.Contains("Gatehouse serves HTTPS with a self-signed certificate", _server.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task OwnCertificate_FromOpenssl_IsServed_AndAMismatchedKeyStopsTheStart()
+    {
+        var folder = Directory.CreateTempSubdirectory("gatehouse-owncert-").FullName;
+        string Openssl(params string[] arguments)
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("openssl") { WorkingDirectory = folder };
+            foreach (var argument in arguments)
+                info.ArgumentList.Add(argument);
+            return ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult().EnsureSuccess().StandardOutput;
+        }
+        Openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+        Openssl("genrsa", "-out", "other-key.pem", "2048");
+
+        await using (var server = new OwnCertificateServer("--in-memory", "--tls-certificate", Path.Combine(folder, "cert.pem"), "--tls-key", Path.Combine(folder, "key.pem")))
+        {
+            var listed = await server.AwsAsync("--ca-bundle", Path.Combine(folder, "cert.pem"), "ssm", "describe-parameters");
+
+            Assert.Equal("https", server.Endpoint.Scheme);
+            listed.EnsureSuccess();
+        }
+        var refused = Assert.ThrowsAny<Exception>(() =>
+            new OwnCertificateServer("--in-memory", "--tls-certificate", Path.Combine(folder, "cert.pem"), "--tls-key", Path.Combine(folder, "other-key.pem")));
+        Assert.Contains("cannot be used", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", refused.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class OwnCertificateServer(params string[] arguments) : GatehouseProcess(arguments);
 }
