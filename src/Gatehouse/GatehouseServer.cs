@@ -112,6 +112,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddSingleton(database);
         services.AddSingleton(blobs);
         services.AddSingleton(health);
+        services.AddSingleton(new StoreSpace(options.InMemory ? Path.GetTempPath() : options.DataDirectory));
         services.AddSingleton(TimeProvider.System);
         AccessKeys? keys = null;
         if (options.Auth == AuthMode.SigV4)
@@ -189,7 +190,13 @@ internal sealed class GatehouseServer : IAsyncDisposable
         writer.WriteStartObject("store");
         writer.WriteString("provider", options.InMemory ? "memory" : database.Provider);
         writer.WriteString("location", database.Description);
-        writer.WriteString("state", StoreUnavailableException.NameOf(services.GetRequiredService<StoreHealth>().Condition));
+        // A failed write names its condition (full, read-only); before any has failed, free space
+        // under the threshold is reported as "low-space" so a monitor can act before writes fail.
+        var condition = services.GetRequiredService<StoreHealth>().Condition;
+        var (freeBytes, low) = services.GetRequiredService<StoreSpace>().Check();
+        writer.WriteString("state", condition == StoreCondition.Ok && low ? "low-space" : StoreUnavailableException.NameOf(condition));
+        if (freeBytes is { } free)
+            writer.WriteNumber("freeBytes", free);
         writer.WriteEndObject();
         writer.WriteStartObject("services");
         foreach (var service in services.GetServices<IGatehouseService>())
