@@ -31,12 +31,24 @@ public sealed class GatehouseOptions
     /// <summary>The shared-credentials file of the keys strict mode accepts; null generates one in the data directory.</summary>
     public string? CredentialsFile { get; set; }
 
+    /// <summary>A PEM certificate (chain) to serve HTTPS with; <see cref="TlsKey"/> names its private key.</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificate"/>.</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>Serve HTTPS with a certificate Gatehouse generates for the local names (kept in the data directory).</summary>
+    public bool TlsSelfSigned { get; set; }
+
+    /// <summary>Whether the port speaks HTTPS (and the URLs handed out start with https://).</summary>
+    public bool UsesTls => TlsSelfSigned || TlsCertificate is not null;
+
     public bool ResetAllowed => EnableReset ?? InMemory;
 
     /// <summary>Whether <see cref="Host"/> is reachable from this machine only.</summary>
     public bool IsLoopback => Host == "localhost" || (System.Net.IPAddress.TryParse(Host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 
-    public string EffectivePublicUrl => (PublicUrl ?? $"http://{DisplayHost}:{Port}").TrimEnd('/');
+    public string EffectivePublicUrl => (PublicUrl ?? $"{(UsesTls ? "https" : "http")}://{DisplayHost}:{Port}").TrimEnd('/');
 
     private string DisplayHost => Host is "0.0.0.0" or "::" or "[::]" ? "127.0.0.1" : Host;
 
@@ -54,6 +66,10 @@ public sealed class GatehouseOptions
             throw new ArgumentException($"Host '{Host}' is not an IP address or localhost.");
         if (CredentialsFile is not null && Auth != AuthMode.SigV4)
             throw new ArgumentException("--credentials names the keys of --auth sigv4; pass --auth sigv4 too.");
+        if ((TlsCertificate is null) != (TlsKey is null))
+            throw new ArgumentException("--tls-certificate and --tls-key go together: name both PEM files.");
+        if (TlsSelfSigned && TlsCertificate is not null)
+            throw new ArgumentException("--tls self-signed and --tls-certificate exclude each other: pass one.");
         if (!IsLoopback && !AllowRemote)
             throw new ArgumentException($"Refusing to listen on {Host}: other machines could call every operation with any access key. Use --host 127.0.0.1, or pass --allow-remote to accept that.");
     }

@@ -11,9 +11,10 @@ namespace Gatehouse.Core;
 /// Requests are SigV4-signed (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html)
 /// with the key it is given: any key by default, one of the server's keys under <c>--auth sigv4</c>.
 /// </summary>
-public sealed class LocalAwsClient(Uri endpoint, string region, string accessKeyId, string secretKey, TimeSpan timeout, TimeProvider? time = null) : IDisposable
+/// <param name="handler">The connection handler (one that trusts the server's own TLS certificate); null for the default.</param>
+public sealed class LocalAwsClient(Uri endpoint, string region, string accessKeyId, string secretKey, TimeSpan timeout, TimeProvider? time = null, HttpMessageHandler? handler = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = endpoint, Timeout = timeout };
+    private readonly HttpClient _http = new(handler ?? new HttpClientHandler()) { BaseAddress = endpoint, Timeout = timeout };
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>An awsJson1.1 call (Cognito: <c>AWSCognitoIdentityProviderService</c>).</summary>

@@ -29,8 +29,9 @@ internal sealed class GatehouseServer : IAsyncDisposable
     private readonly IDatabase _database;
     private readonly BlobStore _blobs;
 
-    private GatehouseServer(WebApplication app, IDatabase database, BlobStore blobs, Uri address, AccessKeys? keys)
+    private GatehouseServer(WebApplication app, IDatabase database, BlobStore blobs, Uri address, AccessKeys? keys, string? tlsCertificate)
     {
+        TlsCertificatePath = tlsCertificate;
         Keys = keys;
         _app = app;
         _database = database;
@@ -46,6 +47,9 @@ internal sealed class GatehouseServer : IAsyncDisposable
     /// <summary>The keys of the strict SigV4 mode (<c>--auth sigv4</c>); null when any signature is accepted.</summary>
     public AccessKeys? Keys { get; }
 
+    /// <summary>The PEM file of the certificate HTTPS is served with (what clients trust); null without TLS.</summary>
+    public string? TlsCertificatePath { get; }
+
     public static string Version =>
         typeof(GatehouseServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -59,6 +63,13 @@ internal sealed class GatehouseServer : IAsyncDisposable
         health = sqlite.Health;
         IDatabase database = sqlite;
         var blobs = options.InMemory ? BlobStore.CreateTemporary() : new BlobStore(Path.Combine(options.DataDirectory, "blobs"), health: health);
+
+        // HTTPS on the same port (--tls self-signed, or --tls-certificate/--tls-key): Kestrel's TLS,
+        // with the certificate loaded before the host is built so a bad file stops the start.
+        var tlsDirectory = options.InMemory ? Directory.CreateTempSubdirectory("gatehouse-tls-").FullName : options.DataDirectory;
+        var certificate = TlsCertificates.Load(options, tlsDirectory, TimeProvider.System);
+        var certificatePath = certificate is null ? null
+            : options.TlsCertificate is { } own ? Path.GetFullPath(own) : Path.Combine(Path.GetFullPath(tlsDirectory), TlsCertificates.CertificateFile);
 
         // Gatehouse reads no appsettings files: root the host at its own folder and watch nothing,
         // or it would put file watchers on whatever directory it was started in (a repository with
@@ -88,7 +99,10 @@ internal sealed class GatehouseServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 70L * 1024 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             var address = options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host.Trim('[', ']'));
-            kestrel.Listen(address, options.Port);
+            if (certificate is null)
+                kestrel.Listen(address, options.Port);
+            else
+                kestrel.Listen(address, options.Port, listen => listen.UseHttps(certificate));
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
@@ -98,6 +112,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
         services.AddSingleton(database);
         services.AddSingleton(blobs);
         services.AddSingleton(health);
+        services.AddSingleton(new StoreSpace(options.InMemory ? Path.GetTempPath() : options.DataDirectory));
         services.AddSingleton(TimeProvider.System);
         AccessKeys? keys = null;
         if (options.Auth == AuthMode.SigV4)
@@ -155,7 +170,7 @@ internal sealed class GatehouseServer : IAsyncDisposable
             options.Port = uri.Port;
         // Load the service models after the server is ready, so start-up stays short.
         _ = Task.Run(dispatcher.Warm, CancellationToken.None);
-        return new GatehouseServer(app, database, blobs, uri, keys);
+        return new GatehouseServer(app, database, blobs, uri, keys, certificatePath);
     }
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
@@ -175,7 +190,13 @@ internal sealed class GatehouseServer : IAsyncDisposable
         writer.WriteStartObject("store");
         writer.WriteString("provider", options.InMemory ? "memory" : database.Provider);
         writer.WriteString("location", database.Description);
-        writer.WriteString("state", StoreUnavailableException.NameOf(services.GetRequiredService<StoreHealth>().Condition));
+        // A failed write names its condition (full, read-only); before any has failed, free space
+        // under the threshold is reported as "low-space" so a monitor can act before writes fail.
+        var condition = services.GetRequiredService<StoreHealth>().Condition;
+        var (freeBytes, low) = services.GetRequiredService<StoreSpace>().Check();
+        writer.WriteString("state", condition == StoreCondition.Ok && low ? "low-space" : StoreUnavailableException.NameOf(condition));
+        if (freeBytes is { } free)
+            writer.WriteNumber("freeBytes", free);
         writer.WriteEndObject();
         writer.WriteStartObject("services");
         foreach (var service in services.GetServices<IGatehouseService>())

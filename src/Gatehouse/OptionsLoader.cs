@@ -18,7 +18,7 @@ internal static class OptionsLoader
     [
         "port", "host", "data", "region", "account", "public-url", "config", "auth", "credentials",
         "functions-concurrency", "functions-idle-seconds", "functions-retry-seconds", "functions-log-events-per-group",
-        "sandbox", "runtime-directory",
+        "sandbox", "runtime-directory", "tls", "tls-certificate", "tls-key",
     ];
 
     /// <summary>Interpreter settings: <c>GATEHOUSE_RUNTIME_PYTHON3_13=/path</c>, or <c>"runtimes": {"python3.13": "/path"}</c> in the file.</summary>
@@ -90,6 +90,9 @@ internal static class OptionsLoader
                 case "functions-log-events-per-group": functions.LogEventsPerGroup = ParseRange(name, value, 100, 100_000_000); break;
                 case "sandbox": functions.SandboxMode = ParseSandbox(value); break;
                 case "runtime-directory": functions.RuntimeDirectory = value; break;
+                case "tls": options.TlsSelfSigned = ParseTls(value); break;
+                case "tls-certificate": options.TlsCertificate = value; break;
+                case "tls-key": options.TlsKey = value; break;
             }
         }
         options.Validate();
@@ -112,6 +115,13 @@ internal static class OptionsLoader
     private static string ParseSandbox(string value) => value.ToLowerInvariant() is "auto" or "off" or "required"
         ? value.ToLowerInvariant()
         : throw new ArgumentException($"Setting 'sandbox' must be auto, off or required, not '{value}'.");
+
+    private static bool ParseTls(string value) => value.ToLowerInvariant() switch
+    {
+        "self-signed" => true,
+        "off" => false,
+        _ => throw new ArgumentException($"Setting 'tls' must be self-signed or off, not '{value}' (a certificate of your own: --tls-certificate FILE --tls-key FILE)."),
+    };
 
     private static Dictionary<string, string> ParseArguments(IReadOnlyList<string> args)
     {

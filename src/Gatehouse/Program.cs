@@ -56,7 +56,8 @@ internal static class Cli
         var (keyId, secret) = server.Keys is { } keys && keys.TryGetSecret(keys.FirstAccessKeyId, out var first)
             ? (keys.FirstAccessKeyId, first)
             : ("gatehouse-quickstart", "gatehouse-quickstart");
-        using var client = new LocalAwsClient(server.Address, options.Region, keyId, secret, TimeSpan.FromSeconds(60));
+        using var client = new LocalAwsClient(server.Address, options.Region, keyId, secret, TimeSpan.FromSeconds(60),
+            handler: server.TlsCertificatePath is { } certificate ? TlsCertificates.TrustingOnly(certificate) : null);
         SeedStack.Result stack;
         try
         {
@@ -97,6 +98,10 @@ internal static class Cli
                 ? $"Gatehouse checks SigV4 signatures: new root access key {keys.FirstAccessKeyId}, its secret is in {keys.Path}"
                 : $"Gatehouse checks SigV4 signatures: {keys.Count} access key(s) from {keys.Path} (first: {keys.FirstAccessKeyId})");
         }
+        if (server.TlsCertificatePath is { } certificate)
+            Console.WriteLine(options.TlsSelfSigned
+                ? $"Gatehouse serves HTTPS with a self-signed certificate: trust {certificate} (aws --ca-bundle, AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)"
+                : $"Gatehouse serves HTTPS with the certificate in {certificate}");
         // Process.StartTime is a local wall-clock time, so the start-up time is measured against the same clock.
 #pragma warning disable RS0030 // the ambient clock is banned in src/
         var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
@@ -147,6 +152,10 @@ internal static class Cli
               --auth any|sigv4   any: any signature works (default); sigv4: signatures are checked as AWS does
               --credentials FILE the access keys --auth sigv4 accepts (AWS credentials-file form;
                                  default: a root key generated in DATA/credentials)
+              --tls self-signed  serve HTTPS on the same port with a certificate made for the local
+                                 names (kept in DATA/tls-certificate.pem: give it to clients to trust)
+              --tls-certificate FILE --tls-key FILE
+                                 serve HTTPS with your own PEM certificate and private key
               --config FILE      read settings from FILE instead of ./gatehouse.json
             """);
         return 0;

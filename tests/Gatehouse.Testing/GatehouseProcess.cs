@@ -140,6 +140,6 @@ public partial class GatehouseProcess : IAsyncDisposable, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    [GeneratedRegex(@"Gatehouse ready on (http://[^\s]+)")]
+    [GeneratedRegex(@"Gatehouse ready on (https?://[^\s]+)")]
     private static partial Regex ReadyLine();
 }

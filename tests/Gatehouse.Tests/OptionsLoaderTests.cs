@@ -144,4 +144,24 @@ public sealed class OptionsLoaderTests
         Assert.Contains(option[2..], error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_TlsSelfSigned_HandsOutHttpsUrls()
+    {
+        var options = OptionsLoader.Load(["--tls", "self-signed", "--port", "4567"], NoEnvironment);
+
+        Assert.True(options.UsesTls);
+        Assert.Equal("https://127.0.0.1:4567", options.EffectivePublicUrl);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--tls-key", "key.pem" }, "--tls-certificate and --tls-key go together")]
+    [InlineData(new[] { "--tls", "self-signed", "--tls-certificate", "c.pem", "--tls-key", "k.pem" }, "exclude each other")]
+    [InlineData(new[] { "--tls", "yes" }, "must be self-signed or off")]
+    public void Load_TlsMisconfigured_ClearError(string[] args, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => OptionsLoader.Load(args, NoEnvironment));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
 }

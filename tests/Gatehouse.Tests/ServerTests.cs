@@ -21,6 +21,8 @@ public sealed class ServerTests : IClassFixture<GatehouseProcess>
         Assert.Equal("running", health["status"]!.GetValue<string>());
         Assert.Matches(@"^\d+\.\d+\.\d+", health["version"]!.GetValue<string>());
         Assert.Equal("memory", health["store"]!["provider"]!.GetValue<string>());
+        Assert.Equal("ok", health["store"]!["state"]!.GetValue<string>());
+        Assert.True(health["store"]!["freeBytes"]!.GetValue<long>() > 0);
         foreach (var service in new[] { "cognito-idp", "lambda", "apigatewayv2" })
         {
             Assert.Equal("running", health["services"]![service]!["state"]!.GetValue<string>());
