@@ -30,6 +30,7 @@ internal sealed class ImportOperations : IAwsOperations
     private const string IntegrationExtension = "x-amazon-apigateway-integration";
     private const string AuthorizerExtension = "x-amazon-apigateway-authorizer";
     private const string CorsExtension = "x-amazon-apigateway-cors";
+    private const string TagValueExtension = "x-amazon-apigateway-tag-value";
 
     private readonly ApiChanges _apis;
     private readonly GatehouseOptions _options;
@@ -59,6 +60,7 @@ internal sealed class ImportOperations : IAwsOperations
             Description = imported.Description,
             Version = imported.Version,
             CorsConfiguration = imported.Cors,
+            Tags = imported.Tags,
             IpAddressType = "ipv4",
             CreatedDate = _apis.Now,
         };
@@ -80,6 +82,7 @@ internal sealed class ImportOperations : IAwsOperations
                 Description = imported.Description ?? state.Api.Description,
                 Version = imported.Version ?? state.Api.Version,
                 CorsConfiguration = imported.Cors,
+                Tags = state.Api.Tags.SetItems(imported.Tags),
             };
             var after = imported.ApplyTo(state with
             {
@@ -141,7 +144,7 @@ internal sealed class ImportOperations : IAwsOperations
     }
 
     /// <summary>What a definition describes, resolved into resources before any state changes.</summary>
-    private sealed record Imported(string Name, string? Description, string? Version, CorsConfiguration? Cors,
+    private sealed record Imported(string Name, string? Description, string? Version, CorsConfiguration? Cors, ImmutableSortedDictionary<string, string> Tags,
         IReadOnlyList<Authorizer> Authorizers, IReadOnlyList<Integration> Integrations, IReadOnlyList<JsonObject> RouteInputs, IReadOnlyList<string> Warnings)
     {
         public ApiState ApplyTo(ApiState state)
@@ -213,7 +216,23 @@ internal sealed class ImportOperations : IAwsOperations
         }
         if (failOnWarnings && warnings.Count > 0)
             throw GatewayErrors.ImportWarnings(warnings);
-        return new Imported(name, info.Str("description"), info.Str("version"), cors, [.. authorizers.Values], integrations, routes, warnings);
+        return new Imported(name, info.Str("description"), info.Str("version"), cors, Tags(definition), [.. authorizers.Values], integrations, routes, warnings);
+    }
+
+    /// <summary>
+    /// AWS tags from the root-level tag objects that carry <c>x-amazon-apigateway-tag-value</c>
+    /// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-swagger-extensions-x-amazon-apigateway-tag-value.html);
+    /// plain OpenAPI tags without it are documentation, not AWS tags.
+    /// </summary>
+    private static ImmutableSortedDictionary<string, string> Tags(JsonObject definition)
+    {
+        var tags = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var node in definition.Arr("tags") ?? [])
+        {
+            if (node is JsonObject tag && tag.Str("name") is { Length: > 0 } name && tag.Str(TagValueExtension) is { } value)
+                tags[name] = value;
+        }
+        return tags.ToImmutable();
     }
 
     /// <summary>
