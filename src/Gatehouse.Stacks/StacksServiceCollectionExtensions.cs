@@ -12,6 +12,8 @@ public static class StacksServiceCollectionExtensions
         // Providers: one line per resource type (Resources/<Service>/<Type>Provider.cs).
         services.AddResourceProvider<Resources.IAM.RoleProvider>();
         services.AddResourceProvider<Resources.IAM.PolicyProvider>();
+        // Transforms a template may name (Transforms/).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Templates.ITemplateTransform, Transforms.Serverless.ServerlessTransform>());
         return services;
     }
 
