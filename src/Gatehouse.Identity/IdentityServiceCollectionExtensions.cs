@@ -23,6 +23,9 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<IdentityState>();
         services.TryAddSingleton<UserChanges>();
         services.TryAddSingleton<SignInChecks>();
+        // Lambda triggers run through the functions service when it is registered (the server); without it a configured trigger fails as Cognito's would.
+        services.TryAddSingleton(sp => new Triggers.UserPoolTriggers(sp.GetService<IFunctionInvoker>()));
+        services.TryAddSingleton<Triggers.TokenGenerationTrigger>();
         services.TryAddSingleton<OAuthGrants>();
         services.TryAddSingleton<IdentityService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatehouseService, IdentityService>(sp => sp.GetRequiredService<IdentityService>()));

@@ -12,8 +12,9 @@ namespace Gatehouse.Identity.Operations;
 /// Sign-up, confirmation codes, forgotten passwords (codes go to the local outbox) and the
 /// operations a signed-in user calls with their access token.
 /// </summary>
-internal sealed class SelfServiceOperations(IdentityState identity, UserChanges users, SignInChecks signIn) : IAwsOperations
+internal sealed class SelfServiceOperations(IdentityState identity, UserChanges users, SignInChecks signIn, Triggers.UserPoolTriggers triggers) : IAwsOperations
 {
+    private readonly Triggers.UserPoolTriggers _triggers = triggers;
     private readonly IdentityState _state = identity;
     private readonly UserChanges _users = users;
     private readonly SignInChecks _signIn = signIn;
@@ -149,13 +150,19 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
         var attributes = UserChanges.MergeAttributes(pool, [new("sub", sub)], requested, creating: true);
         UserChanges.CheckRequired(pool, attributes);
         PasswordPolicyChecker.Enforce(password, pool.PasswordPolicy, PasswordPolicyChecker.SignUpPrefix);
+        var (autoConfirm, autoVerifyEmail, autoVerifyPhone) = await PreSignUpAsync(pool, client.Id, username, attributes,
+            input.StringMap("ClientMetadata"), UserChanges.ReadAttributes(input, "ValidationData"), "PreSignUp_SignUp", ct).ConfigureAwait(false);
+        if (autoVerifyEmail && attributes.Any(a => a.Key == "email"))
+            attributes = [.. attributes.Where(a => a.Key != "email_verified"), new("email_verified", "true")];
+        if (autoVerifyPhone && attributes.Any(a => a.Key == "phone_number"))
+            attributes = [.. attributes.Where(a => a.Key != "phone_number_verified"), new("phone_number_verified", "true")];
         var now = _state.Now;
         var user = _users.WithPassword(new User
         {
             PoolId = pool.Id,
             Username = username,
             Sub = sub,
-            Status = UserStatus.Unconfirmed,
+            Status = autoConfirm ? UserStatus.Confirmed : UserStatus.Unconfirmed,
             CredentialStamp = "",
             Attributes = attributes,
             Created = now,
@@ -163,7 +170,7 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
         }, pool, password, temporary: false);
         var contact = ContactOf(user) is { } c && pool.AutoVerifiedAttributes.Contains(c.Attribute) ? c : ((string, string, string)?)null;
         string? code = null;
-        if (contact is not null)
+        if (contact is not null && !autoConfirm)
         {
             var (newCode, pending) = NewCode(user, SignUpPurpose, TimeSpan.FromHours(24));
             code = newCode;
@@ -179,13 +186,48 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
             await _state.WriteAsync((c, t) => UserChanges.SaveUsersAsync(c, t, user, displaced), ct).ConfigureAwait(false);
             UserChanges.ApplyUsers(state, key, null, user, displaced);
         }
-        var output = new JsonObject { ["UserConfirmed"] = false, ["UserSub"] = sub };
+        var output = new JsonObject { ["UserConfirmed"] = autoConfirm, ["UserSub"] = sub };
         if (contact is { } to && code is not null)
         {
             DeliverCode(pool, user, SignUpPurpose, code, to);
             output["CodeDeliveryDetails"] = DeliveryJson(to.Item1, to.Item2, to.Item3);
         }
         return output;
+    }
+
+    /// <summary>
+    /// The pre sign-up trigger (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html):
+    /// it may refuse the sign-up (its error reaches the caller) or confirm the user and verify their
+    /// contacts at once. Runs before anything is stored.
+    /// </summary>
+    internal async Task<(bool AutoConfirm, bool AutoVerifyEmail, bool AutoVerifyPhone)> PreSignUpAsync(UserPool pool, string? clientId, string username,
+        IReadOnlyList<KeyValuePair<string, string>> attributes, IReadOnlyDictionary<string, string>? metadata,
+        IReadOnlyList<KeyValuePair<string, string>>? validationData, string triggerSource, CancellationToken ct)
+    {
+        if (Triggers.UserPoolTriggers.FunctionOf(pool, "PreSignUp") is not { } arn)
+            return (false, false, false);
+        var userAttributes = new JsonObject();
+        foreach (var (name, value) in attributes)
+            userAttributes[name] = value;
+        var request = new JsonObject { ["userAttributes"] = userAttributes, ["validationData"] = new JsonObject() };
+        foreach (var (name, value) in validationData ?? [])
+            request["validationData"]![name] = value;
+        if (metadata is { Count: > 0 })
+            request["clientMetadata"] = Triggers.UserPoolTriggers.Map(metadata);
+        var response = await _triggers.InvokeAsync(pool, arn, "PreSignUp", triggerSource, "1", username, clientId, request, ct).ConfigureAwait(false);
+        static bool Flag(JsonNode? node) => node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        return (Flag(response["autoConfirmUser"]), Flag(response["autoVerifyEmail"]), Flag(response["autoVerifyPhone"]));
+    }
+
+    /// <summary>The post confirmation trigger, once a user is confirmed (by code, by an administrator, or by a password reset).</summary>
+    private async Task PostConfirmationAsync(PoolState state, string? clientId, User user, string triggerSource, IReadOnlyDictionary<string, string>? metadata, CancellationToken ct)
+    {
+        if (Triggers.UserPoolTriggers.FunctionOf(state.Pool, "PostConfirmation") is not { } arn)
+            return;
+        var request = new JsonObject { ["userAttributes"] = Triggers.UserPoolTriggers.Attributes(user) };
+        if (metadata is { Count: > 0 })
+            request["clientMetadata"] = Triggers.UserPoolTriggers.Map(metadata);
+        await _triggers.InvokeAsync(state.Pool, arn, "PostConfirmation", triggerSource, "1", user.Username, clientId, request, ct).ConfigureAwait(false);
     }
 
     /// <summary>The user an unauthenticated code operation names, with Cognito's answer for unknown ones.</summary>
@@ -204,8 +246,9 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
             throw IdentityErrors.CannotConfirm(hit.User.Status);
         // The code proves the contact, which then counts as a sign-in alias: one another user holds
         // raises AliasExistsException, unless ForceAliasCreation moves it to this user.
-        await ApplyCodeAsync(state, hit.Key, hit.User, SignUpPurpose, request.Input.Req("ConfirmationCode"), u => Verified(u) with { Status = UserStatus.Confirmed },
+        var confirmed = await ApplyCodeAsync(state, hit.Key, hit.User, SignUpPurpose, request.Input.Req("ConfirmationCode"), u => Verified(u) with { Status = UserStatus.Confirmed },
             request.Input.Bool("ForceAliasCreation") ?? false, ct).ConfigureAwait(false);
+        await PostConfirmationAsync(state, client.Id, confirmed, "PostConfirmation_ConfirmSignUp", request.Input.StringMap("ClientMetadata"), ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
 
@@ -233,9 +276,10 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
     {
         var state = _state.Pool(request);
         var (key, found) = IdentityState.RequireUser(state, request.Input.Req("Username"));
-        await _users.UpdateUserAsync(state, key, found.Sub, current => current.Status == UserStatus.Unconfirmed
+        var confirmed = await _users.UpdateUserAsync(state, key, found.Sub, current => current.Status == UserStatus.Unconfirmed
             ? current with { Status = UserStatus.Confirmed, Code = null }
             : throw IdentityErrors.CannotConfirm(current.Status), ct).ConfigureAwait(false);
+        await PostConfirmationAsync(state, null, confirmed, "PostConfirmation_ConfirmSignUp", request.Input.StringMap("ClientMetadata"), ct).ConfigureAwait(false);
         return AwsResponse.Empty;
     }
 

@@ -5,14 +5,17 @@ using System.Text.Json.Nodes;
 using Gatehouse.Identity.Auth;
 using Gatehouse.Identity.Model;
 using Gatehouse.Identity.Tokens;
+using Gatehouse.Identity.Triggers;
 using Gatehouse.Protocol;
 using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
 namespace Gatehouse.Identity.Operations;
 
 /// <summary>Sign-in: the password, SRP and refresh flows, challenges, sign-out and revocation.</summary>
-internal sealed class SignInOperations(IdentityState identity, UserChanges users, SignInChecks signIn) : IAwsOperations
+internal sealed class SignInOperations(IdentityState identity, UserChanges users, SignInChecks signIn, UserPoolTriggers triggers, TokenGenerationTrigger tokenTrigger) : IAwsOperations
 {
+    private readonly UserPoolTriggers _triggers = triggers;
+    private readonly TokenGenerationTrigger _tokenTrigger = tokenTrigger;
     private readonly IdentityState _state = identity;
     private readonly UserChanges _users = users;
     private readonly SignInChecks _signIn = signIn;
@@ -27,31 +30,34 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         .Map(Op.AdminUserGlobalSignOut, AdminUserGlobalSignOutAsync)
         .Map(Op.RevokeToken, RevokeTokenAsync);
 
-    private ValueTask<AwsResponse> AdminInitiateAuthAsync(AwsRequest request, CancellationToken ct)
+    private async ValueTask<AwsResponse> AdminInitiateAuthAsync(AwsRequest request, CancellationToken ct)
     {
         var state = _state.Pool(request);
         var client = IdentityState.Client(state, request.Input.Req("ClientId"));
-        return ValueTask.FromResult<AwsResponse>(Initiate(state, client, request.Input.Req("AuthFlow"), request.Input.StringMap("AuthParameters"), admin: true));
+        return await InitiateAsync(state, client, request.Input.Req("AuthFlow"), request.Input.StringMap("AuthParameters"), admin: true,
+            request.Input.StringMap("ClientMetadata"), ct).ConfigureAwait(false);
     }
 
-    private ValueTask<AwsResponse> InitiateAuthAsync(AwsRequest request, CancellationToken ct)
+    private async ValueTask<AwsResponse> InitiateAuthAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
-        return ValueTask.FromResult<AwsResponse>(Initiate(state, client, request.Input.Req("AuthFlow"), request.Input.StringMap("AuthParameters"), admin: false));
+        return await InitiateAsync(state, client, request.Input.Req("AuthFlow"), request.Input.StringMap("AuthParameters"), admin: false,
+            request.Input.StringMap("ClientMetadata"), ct).ConfigureAwait(false);
     }
 
-    private JsonObject Initiate(PoolState state, AppClient client, string flow, Dictionary<string, string> parameters, bool admin)
+    private async Task<JsonObject> InitiateAsync(PoolState state, AppClient client, string flow, Dictionary<string, string> parameters, bool admin,
+        Dictionary<string, string> metadata, CancellationToken ct)
     {
         switch (flow)
         {
             case "ADMIN_USER_PASSWORD_AUTH" or "ADMIN_NO_SRP_AUTH" when admin:
                 if (!client.Allows("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"))
                     throw IdentityErrors.AuthFlowNotEnabled();
-                return PasswordSignIn(state, client, parameters);
+                return await PasswordSignInAsync(state, client, parameters, metadata, ct).ConfigureAwait(false);
             case "USER_PASSWORD_AUTH" when !admin:
                 if (!client.Allows("ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"))
                     throw IdentityErrors.UserPasswordAuthNotEnabled();
-                return PasswordSignIn(state, client, parameters);
+                return await PasswordSignInAsync(state, client, parameters, metadata, ct).ConfigureAwait(false);
             case "USER_SRP_AUTH":
                 if (!client.Allows("ALLOW_USER_SRP_AUTH"))
                     throw IdentityErrors.SrpNotEnabled();
@@ -59,13 +65,15 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
             case "REFRESH_TOKEN_AUTH" or "REFRESH_TOKEN":
                 if (!client.Allows("ALLOW_REFRESH_TOKEN_AUTH"))
                     throw IdentityErrors.RefreshNotEnabled();
-                return Refresh(state, client, SignInChecks.Required(parameters, "REFRESH_TOKEN"), parameters.GetValueOrDefault("SECRET_HASH"), checkSecretHash: true);
+                return await RefreshAsync(state, client, SignInChecks.Required(parameters, "REFRESH_TOKEN"), parameters.GetValueOrDefault("SECRET_HASH"), checkSecretHash: true,
+                    metadata, ct).ConfigureAwait(false);
             default:
                 throw IdentityErrors.UnsupportedFlow(flow);
         }
     }
 
-    private JsonObject PasswordSignIn(PoolState state, AppClient client, Dictionary<string, string> parameters)
+    private async Task<JsonObject> PasswordSignInAsync(PoolState state, AppClient client, Dictionary<string, string> parameters,
+        Dictionary<string, string> metadata, CancellationToken ct)
     {
         var name = SignInChecks.Required(parameters, "USERNAME");
         var password = SignInChecks.Required(parameters, "PASSWORD");
@@ -73,6 +81,7 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         SignInChecks.CheckSecretHash(client, parameters.GetValueOrDefault("SECRET_HASH"), name, found?.User.Username);
         if (found is null && !client.PreventUserExistenceErrors)
             throw IdentityErrors.UserNotFound();
+        await PreAuthenticationAsync(state, client, name, found?.User, metadata, ct).ConfigureAwait(false);
         switch (_signIn.CheckPassword(state, name, found, password))
         {
             case PasswordCheck.LockedOut:
@@ -81,11 +90,27 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
                 throw IdentityErrors.IncorrectCredentials();
         }
         var (key, user) = found!.Value;
-        return AfterPasswordVerified(state, client, key, user);
+        return await AfterPasswordVerifiedAsync(state, client, key, user, metadata, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The pre authentication trigger (PreAuthentication_Authentication), before the password is
+    /// checked; with user existence errors prevented it runs for unknown users too (userNotFound).
+    /// </summary>
+    private async Task PreAuthenticationAsync(PoolState state, AppClient client, string name, User? user, Dictionary<string, string> metadata, CancellationToken ct)
+    {
+        if (UserPoolTriggers.FunctionOf(state.Pool, "PreAuthentication") is not { } arn)
+            return;
+        var request = new JsonObject { ["userAttributes"] = user is null ? new JsonObject() : UserPoolTriggers.Attributes(user) };
+        if (user is null)
+            request["userNotFound"] = true;
+        request["validationData"] = UserPoolTriggers.Map(metadata);
+        await _triggers.InvokeAsync(state.Pool, arn, "PreAuthentication", "PreAuthentication_Authentication", "1", user?.Username ?? name, client.Id, request, ct)
+            .ConfigureAwait(false);
     }
 
     /// <summary>The state checks after a correct password (or SRP proof), in Cognito's order: disabled, unconfirmed, reset required, then a temporary password.</summary>
-    private JsonObject AfterPasswordVerified(PoolState state, AppClient client, string key, User user)
+    private async Task<JsonObject> AfterPasswordVerifiedAsync(PoolState state, AppClient client, string key, User user, Dictionary<string, string>? metadata, CancellationToken ct)
     {
         if (!user.Enabled)
             throw IdentityErrors.UserDisabled();
@@ -100,14 +125,26 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
                     throw IdentityErrors.TemporaryPasswordExpired();
                 return NewPasswordChallenge(state, client, key, user);
         }
-        return SignedIn(state, client, key, user);
+        return await SignedInAsync(state, client, key, user, "TokenGeneration_Authentication", metadata, ct).ConfigureAwait(false);
     }
 
-    private JsonObject SignedIn(PoolState state, AppClient client, string key, User user)
+    /// <summary>Tokens for a completed sign-in, after the post authentication and pre token generation triggers.</summary>
+    private async Task<JsonObject> SignedInAsync(PoolState state, AppClient client, string key, User user, string tokenSource,
+        Dictionary<string, string>? metadata, CancellationToken ct)
     {
+        if (UserPoolTriggers.FunctionOf(state.Pool, "PostAuthentication") is { } postAuthentication)
+        {
+            var request = new JsonObject { ["userAttributes"] = UserPoolTriggers.Attributes(user), ["newDeviceUsed"] = false };
+            if (metadata is { Count: > 0 })
+                request["clientMetadata"] = UserPoolTriggers.Map(metadata);
+            await _triggers.InvokeAsync(state.Pool, postAuthentication, "PostAuthentication", "PostAuthentication_Authentication", "1", user.Username, client.Id, request, ct)
+                .ConfigureAwait(false);
+        }
+        var groups = state.GroupsOf(key);
+        var overrides = await _tokenTrigger.RunAsync(state.Pool, client, user, groups, tokenSource, "aws.cognito.signin.user.admin", metadata, ct).ConfigureAwait(false);
         var now = _state.Now;
         var originJti = Guid.CreateVersion7(now).ToString();
-        var tokens = _state.Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), now.ToUnixTimeSeconds(), originJti, withRefreshToken: true);
+        var tokens = _state.Tokens.Issue(state.Pool, state.Keys, client, user, groups, now.ToUnixTimeSeconds(), originJti, withRefreshToken: true, overrides: overrides);
         return new JsonObject { ["ChallengeParameters"] = new JsonObject(), ["AuthenticationResult"] = ResultJson(tokens) };
     }
 
@@ -170,7 +207,7 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         return challenge switch
         {
             "NEW_PASSWORD_REQUIRED" => await AnswerNewPasswordAsync(state, client, request.Input.Str("Session"), responses, ct).ConfigureAwait(false),
-            "PASSWORD_VERIFIER" => AnswerPasswordVerifier(state, client, responses),
+            "PASSWORD_VERIFIER" => await AnswerPasswordVerifierAsync(state, client, responses, request.Input.StringMap("ClientMetadata"), ct).ConfigureAwait(false),
             _ => throw IdentityErrors.UnsupportedChallenge(challenge),
         };
     }
@@ -194,7 +231,7 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
             throw IdentityErrors.InvalidSession();
         if (!updated.Enabled)
             throw IdentityErrors.UserDisabled();
-        return SignedIn(state, client, session.UserKey, updated);
+        return await SignedInAsync(state, client, session.UserKey, updated, "TokenGeneration_NewPasswordChallenge", null, ct).ConfigureAwait(false);
     }
 
     // ---- SRP (USER_SRP_AUTH, then PASSWORD_VERIFIER) ----
@@ -258,7 +295,8 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
         };
     }
 
-    private JsonObject AnswerPasswordVerifier(PoolState state, AppClient client, Dictionary<string, string> responses)
+    private async Task<JsonObject> AnswerPasswordVerifierAsync(PoolState state, AppClient client, Dictionary<string, string> responses,
+        Dictionary<string, string> metadata, CancellationToken ct)
     {
         var name = SignInChecks.Required(responses, "USERNAME");
         var block = SignInChecks.Required(responses, "PASSWORD_CLAIM_SECRET_BLOCK");
@@ -300,12 +338,13 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
             throw IdentityErrors.IncorrectCredentials();
         }
         _state.Throttle.RecordSuccess(throttleKey);
-        return AfterPasswordVerified(state, client, srp.UserKey, user);
+        return await AfterPasswordVerifiedAsync(state, client, srp.UserKey, user, metadata, ct).ConfigureAwait(false);
     }
 
     // ---- refresh, sign-out, revocation ----
 
-    private JsonObject Refresh(PoolState state, AppClient client, string token, string? secretHash, bool checkSecretHash)
+    private async Task<JsonObject> RefreshAsync(PoolState state, AppClient client, string token, string? secretHash, bool checkSecretHash,
+        Dictionary<string, string>? metadata, CancellationToken ct)
     {
         var claims = TokenService.OpenRefresh(state.Keys, token);
         if (claims is null || claims.PoolId != state.Pool.Id || claims.ClientId != client.Id)
@@ -321,19 +360,23 @@ internal sealed class SignInOperations(IdentityState identity, UserChanges users
             throw IdentityErrors.RefreshTokenRevoked();
         if (!user.Enabled)
             throw IdentityErrors.UserDisabled();
-        var tokens = _state.Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), claims.AuthTime, claims.OriginJti, withRefreshToken: false);
+        var groups = state.GroupsOf(key);
+        var overrides = await _tokenTrigger.RunAsync(state.Pool, client, user, groups, "TokenGeneration_RefreshTokens", "aws.cognito.signin.user.admin", metadata, ct)
+            .ConfigureAwait(false);
+        var tokens = _state.Tokens.Issue(state.Pool, state.Keys, client, user, groups, claims.AuthTime, claims.OriginJti, withRefreshToken: false, overrides: overrides);
         return new JsonObject { ["ChallengeParameters"] = new JsonObject(), ["AuthenticationResult"] = ResultJson(tokens) };
     }
 
-    private ValueTask<AwsResponse> GetTokensFromRefreshTokenAsync(AwsRequest request, CancellationToken ct)
+    private async ValueTask<AwsResponse> GetTokensFromRefreshTokenAsync(AwsRequest request, CancellationToken ct)
     {
         var (state, client) = _state.ClientById(request.Input.Req("ClientId"));
         if (!client.Allows("ALLOW_REFRESH_TOKEN_AUTH"))
             throw IdentityErrors.RefreshNotEnabled();
         if (client.Secret is not null && !SignInChecks.FixedEquals(request.Input.Str("ClientSecret"), client.Secret))
             throw IdentityErrors.SecretHashMismatch(client.Id);
-        var result = Refresh(state, client, request.Input.Req("RefreshToken"), null, checkSecretHash: false);
-        return ValueTask.FromResult<AwsResponse>(new JsonObject { ["AuthenticationResult"] = result["AuthenticationResult"]!.DeepClone() });
+        var result = await RefreshAsync(state, client, request.Input.Req("RefreshToken"), null, checkSecretHash: false, request.Input.StringMap("ClientMetadata"), ct)
+            .ConfigureAwait(false);
+        return new JsonObject { ["AuthenticationResult"] = result["AuthenticationResult"]!.DeepClone() };
     }
 
     private async ValueTask<AwsResponse> GlobalSignOutAsync(AwsRequest request, CancellationToken ct)

@@ -48,7 +48,7 @@ internal sealed partial class TokenService
         : $"{_options.EffectivePublicUrl}/{poolId}";
 
     public IssuedTokens Issue(UserPool pool, PoolKeys keys, AppClient client, User user, IReadOnlyList<Group> groups,
-        long authTime, string originJti, bool withRefreshToken, OAuthGrantClaims? oauth = null)
+        long authTime, string originJti, bool withRefreshToken, OAuthGrantClaims? oauth = null, Triggers.TokenOverrides? overrides = null)
     {
         var now = _time.GetUtcNow();
         var iat = now.ToUnixTimeSeconds();
@@ -56,7 +56,7 @@ internal sealed partial class TokenService
         var eventId = Guid.NewGuid().ToString();
         var groupNames = groups.Select(g => g.Name).ToList();
 
-        var access = Sign(keys.AccessKey, w =>
+        var access = Sign(keys.AccessKey, overrides, access: true, w =>
         {
             w.WriteString("sub", user.Sub);
             WriteGroups(w, groupNames);
@@ -75,7 +75,7 @@ internal sealed partial class TokenService
                 w.WriteNumber("version", 2);
         });
 
-        var id = Sign(keys.IdKey, w =>
+        var id = Sign(keys.IdKey, overrides, access: false, w =>
         {
             if (oauth is not null)
                 WriteOAuthIdClaims(w, oauth, access);
@@ -136,6 +136,36 @@ internal sealed partial class TokenService
     }
 
     private static string Sign(SigningKey key, Action<Utf8JsonWriter> payload) => Jws.SignRs256(key.Rsa, key.Kid, payload);
+
+    /// <summary>
+    /// Signs the claims <paramref name="payload"/> writes, changed by a pre token generation trigger
+    /// when there is one (the claims are then read back into a document, changed and written again;
+    /// without a trigger they are written straight into the token).
+    /// </summary>
+    private static string Sign(SigningKey key, Triggers.TokenOverrides? overrides, bool access, Action<Utf8JsonWriter> payload)
+    {
+        if (overrides is null)
+            return Sign(key, payload);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            payload(writer);
+            writer.WriteEndObject();
+        }
+        var claims = overrides.Apply(System.Text.Json.Nodes.JsonNode.Parse(buffer.WrittenSpan)!.AsObject(), access);
+        return Sign(key, w =>
+        {
+            foreach (var (name, value) in claims)
+            {
+                w.WritePropertyName(name);
+                if (value is null)
+                    w.WriteNullValue();
+                else
+                    value.WriteTo(w);
+            }
+        });
+    }
 
     public static string B64(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 
