@@ -150,7 +150,7 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
         var attributes = UserChanges.MergeAttributes(pool, [new("sub", sub)], requested, creating: true);
         UserChanges.CheckRequired(pool, attributes);
         PasswordPolicyChecker.Enforce(password, pool.PasswordPolicy, PasswordPolicyChecker.SignUpPrefix);
-        var (autoConfirm, autoVerifyEmail, autoVerifyPhone) = await PreSignUpAsync(pool, client.Id, username, attributes,
+        var (autoConfirm, autoVerifyEmail, autoVerifyPhone) = await _triggers.PreSignUpAsync(pool, client.Id, username, attributes,
             input.StringMap("ClientMetadata"), UserChanges.ReadAttributes(input, "ValidationData"), "PreSignUp_SignUp", ct).ConfigureAwait(false);
         if (autoVerifyEmail && attributes.Any(a => a.Key == "email"))
             attributes = [.. attributes.Where(a => a.Key != "email_verified"), new("email_verified", "true")];
@@ -193,30 +193,6 @@ internal sealed class SelfServiceOperations(IdentityState identity, UserChanges 
             output["CodeDeliveryDetails"] = DeliveryJson(to.Item1, to.Item2, to.Item3);
         }
         return output;
-    }
-
-    /// <summary>
-    /// The pre sign-up trigger (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html):
-    /// it may refuse the sign-up (its error reaches the caller) or confirm the user and verify their
-    /// contacts at once. Runs before anything is stored.
-    /// </summary>
-    internal async Task<(bool AutoConfirm, bool AutoVerifyEmail, bool AutoVerifyPhone)> PreSignUpAsync(UserPool pool, string? clientId, string username,
-        IReadOnlyList<KeyValuePair<string, string>> attributes, IReadOnlyDictionary<string, string>? metadata,
-        IReadOnlyList<KeyValuePair<string, string>>? validationData, string triggerSource, CancellationToken ct)
-    {
-        if (Triggers.UserPoolTriggers.FunctionOf(pool, "PreSignUp") is not { } arn)
-            return (false, false, false);
-        var userAttributes = new JsonObject();
-        foreach (var (name, value) in attributes)
-            userAttributes[name] = value;
-        var request = new JsonObject { ["userAttributes"] = userAttributes, ["validationData"] = new JsonObject() };
-        foreach (var (name, value) in validationData ?? [])
-            request["validationData"]![name] = value;
-        if (metadata is { Count: > 0 })
-            request["clientMetadata"] = Triggers.UserPoolTriggers.Map(metadata);
-        var response = await _triggers.InvokeAsync(pool, arn, "PreSignUp", triggerSource, "1", username, clientId, request, ct).ConfigureAwait(false);
-        static bool Flag(JsonNode? node) => node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.True;
-        return (Flag(response["autoConfirmUser"]), Flag(response["autoVerifyEmail"]), Flag(response["autoVerifyPhone"]));
     }
 
     /// <summary>The post confirmation trigger, once a user is confirmed (by code, by an administrator, or by a password reset).</summary>

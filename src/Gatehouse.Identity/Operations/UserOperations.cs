@@ -8,10 +8,11 @@ using Op = Gatehouse.Protocol.Generated.CognitoIdentityProvider.Operations;
 
 namespace Gatehouse.Identity.Operations;
 
-internal sealed class UserOperations(IdentityState identity, UserChanges users) : IAwsOperations
+internal sealed class UserOperations(IdentityState identity, UserChanges users, Triggers.UserPoolTriggers triggers) : IAwsOperations
 {
     private readonly IdentityState _state = identity;
     private readonly UserChanges _users = users;
+    private readonly Triggers.UserPoolTriggers _triggers = triggers;
 
     public void Map(AwsServiceDefinition definition) => definition
         .Map(Op.AdminCreateUser, AdminCreateUserAsync)
@@ -43,6 +44,13 @@ internal sealed class UserOperations(IdentityState identity, UserChanges users) 
         if (temporary is not null)
             PasswordPolicyChecker.Enforce(temporary, pool.PasswordPolicy, PasswordPolicyChecker.SignUpPrefix);
         var password = temporary ?? PasswordPolicyChecker.Generate(pool.PasswordPolicy);
+        // PreSignUp_AdminCreateUser: the trigger may refuse; the user still starts with a temporary password.
+        var (_, autoVerifyEmail, autoVerifyPhone) = await _triggers.PreSignUpAsync(pool, null, username, attributes, input.StringMap("ClientMetadata"),
+            UserChanges.ReadAttributes(input, "ValidationData"), "PreSignUp_AdminCreateUser", ct).ConfigureAwait(false);
+        if (autoVerifyEmail && attributes.Any(a => a.Key == "email"))
+            attributes = [.. attributes.Where(a => a.Key != "email_verified"), new("email_verified", "true")];
+        if (autoVerifyPhone && attributes.Any(a => a.Key == "phone_number"))
+            attributes = [.. attributes.Where(a => a.Key != "phone_number_verified"), new("phone_number_verified", "true")];
 
         var user = new User
         {

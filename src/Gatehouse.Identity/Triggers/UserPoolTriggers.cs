@@ -113,6 +113,30 @@ internal sealed class UserPoolTriggers
         return answered["response"] as JsonObject ?? new JsonObject();
     }
 
+    /// <summary>
+    /// The pre sign-up trigger (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html):
+    /// it may refuse the sign-up (its error reaches the caller) or confirm the user and verify their
+    /// contacts at once. Runs before anything is stored.
+    /// </summary>
+    public async Task<(bool AutoConfirm, bool AutoVerifyEmail, bool AutoVerifyPhone)> PreSignUpAsync(UserPool pool, string? clientId, string username,
+        IReadOnlyList<KeyValuePair<string, string>> attributes, IReadOnlyDictionary<string, string>? metadata,
+        IReadOnlyList<KeyValuePair<string, string>>? validationData, string triggerSource, CancellationToken ct)
+    {
+        if (FunctionOf(pool, "PreSignUp") is not { } arn)
+            return (false, false, false);
+        var userAttributes = new JsonObject();
+        foreach (var (name, value) in attributes)
+            userAttributes[name] = value;
+        var request = new JsonObject { ["userAttributes"] = userAttributes, ["validationData"] = new JsonObject() };
+        foreach (var (name, value) in validationData ?? [])
+            request["validationData"]![name] = value;
+        if (metadata is { Count: > 0 })
+            request["clientMetadata"] = Map(metadata);
+        var response = await InvokeAsync(pool, arn, "PreSignUp", triggerSource, "1", username, clientId, request, ct).ConfigureAwait(false);
+        static bool Flag(JsonNode? node) => node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        return (Flag(response["autoConfirmUser"]), Flag(response["autoVerifyEmail"]), Flag(response["autoVerifyPhone"]));
+    }
+
     private static string ErrorMessage(ReadOnlyMemory<byte> payload)
     {
         try

@@ -114,6 +114,29 @@ public sealed class UserPoolTriggerTests : IClassFixture<GatehouseProcess>
     }
 
     [Fact]
+    public async Task PreSignUp_OnAdminCreateUser_CanRefuse_WithItsOwnTriggerSource()
+    {
+        var arn = await FunctionAsync("pre-sign-up-admin", """
+            if event['triggerSource'] != 'PreSignUp_AdminCreateUser':
+                raise Exception('unexpected source ' + event['triggerSource'])
+            if event['userName'] == 'mallory':
+                raise Exception('No thanks')
+            event['response']['autoVerifyEmail'] = True
+            return event
+            """);
+        var (poolId, _) = await PoolAsync("pre-sign-up-admin", $"PreSignUp={arn}");
+
+        var created = await Aws("cognito-idp", "admin-create-user", "--user-pool-id", poolId, "--username", "jo", "--message-action", "SUPPRESS",
+            "--user-attributes", "Name=email,Value=jo@example.com");
+        var refused = await _server.AwsAsync("cognito-idp", "admin-create-user", "--user-pool-id", poolId, "--username", "mallory", "--message-action", "SUPPRESS");
+
+        Assert.Equal("FORCE_CHANGE_PASSWORD", created.Str("User.UserStatus"));
+        Assert.Contains(created["User"]!["Attributes"]!.AsArray(), a => a!.Str("Name") == "email_verified" && a!.Str("Value") == "true");
+        Assert.Contains("PreSignUp failed with error No thanks.", refused.StandardError, StringComparison.Ordinal);
+        Assert.Contains("UserNotFoundException", (await _server.AwsAsync("cognito-idp", "admin-get-user", "--user-pool-id", poolId, "--username", "mallory")).StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PostConfirmation_SeesTheConfirmedUser_AndItsErrorReachesTheCaller()
     {
         var arn = await FunctionAsync("post-confirmation", """
