@@ -1,6 +1,8 @@
 using System.Text;
+using Gatehouse.Core;
 using Gatehouse.Identity.HostedUi;
 using Gatehouse.Identity.Model;
+using Gatehouse.Identity.Tokens;
 using Microsoft.AspNetCore.Http;
 
 namespace Gatehouse.Identity.OAuth;
@@ -44,7 +46,7 @@ internal static class AuthorizeEndpoint
             $"This sign-in link is not valid ({error.Error}: {error.Description}) Contact the application's owner."), StatusCodes.Status400BadRequest);
     }
 
-    public static Task AnswerAsync(HostedRequest r, AuthorizeRequest request, string key, User user, long authTime)
+    public static async Task AnswerAsync(HostedRequest r, AuthorizeRequest request, string key, User user, long authTime)
     {
         var parameters = new List<(string, string)>();
         if (request.ResponseType == "code")
@@ -55,11 +57,25 @@ internal static class AuthorizeEndpoint
             if (request.State is { } state)
                 parameters.Add(("state", state));
             r.Redirect(Append(request.RedirectUri, '?', parameters));
-            return Task.CompletedTask;
+            return;
         }
 
         // Implicit: tokens in the fragment, which browsers never send to servers; never a refresh token.
-        var tokens = r.Grants.IssueHosted(r.State, request.Client, key, user, authTime, request.Scope, request.Nonce, withRefreshToken: false);
+        IssuedTokens tokens;
+        try
+        {
+            tokens = await r.Grants.IssueHostedAsync(r.State, request.Client, key, user, authTime, request.Scope, request.Nonce, withRefreshToken: false,
+                r.Http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (AwsException trigger)
+        {
+            // The pre token generation trigger failed: the client hears it as an OAuth error (RFC 6749 §4.2.2.1).
+            var failure = new List<(string, string)> { ("error", "server_error"), ("error_description", trigger.Message) };
+            if (request.State is { } failedState)
+                failure.Add(("state", failedState));
+            r.Redirect(Append(request.RedirectUri, '#', failure));
+            return;
+        }
         if (request.Scopes.Contains("openid"))
             parameters.Add(("id_token", tokens.IdToken));
         parameters.Add(("access_token", tokens.AccessToken));
@@ -68,7 +84,6 @@ internal static class AuthorizeEndpoint
         if (request.State is { } implicitState)
             parameters.Add(("state", implicitState));
         r.Redirect(Append(request.RedirectUri, '#', parameters));
-        return Task.CompletedTask;
     }
 
     /// <summary>Adds parameters to a registered URI (which may already carry a query).</summary>

@@ -23,8 +23,10 @@ internal sealed record HostedSignInResult(string? UserKey, User? User, string? C
 /// NEW_PASSWORD_REQUIRED completion, token minting and revocation as the API flows, returning
 /// values instead of throwing, so the HTTP steps decide how a failure is shown.
 /// </summary>
-internal sealed class OAuthGrants(IdentityState identity, UserChanges users, SignInChecks signIn, IEnumerable<AwsServiceDefinition> definitions)
+internal sealed class OAuthGrants(IdentityState identity, UserChanges users, SignInChecks signIn, IEnumerable<AwsServiceDefinition> definitions,
+    Triggers.TokenGenerationTrigger tokenTrigger)
 {
+    private readonly Triggers.TokenGenerationTrigger _tokenTrigger = tokenTrigger;
     private readonly IdentityState _state = identity;
     private readonly UserChanges _users = users;
     private readonly SignInChecks _signIn = signIn;
@@ -104,15 +106,21 @@ internal sealed class OAuthGrants(IdentityState identity, UserChanges users, Sig
     internal User? ActiveUser(PoolState state, string key, string sub) =>
         state.Users.TryGetValue(key, out var user) && user.Sub == sub && user.Enabled && user.Status == UserStatus.Confirmed ? user : null;
 
-    /// <summary>Tokens for a hosted sign-in: a new origin_jti, the granted scopes and the client's nonce in them.</summary>
-    internal IssuedTokens IssueHosted(PoolState state, AppClient client, string key, User user, long authTime, string scope, string? nonce, bool withRefreshToken)
+    /// <summary>
+    /// Tokens for a hosted sign-in: a new origin_jti, the granted scopes and the client's nonce in
+    /// them, after the pre token generation trigger (TokenGeneration_HostedAuth).
+    /// </summary>
+    internal async Task<IssuedTokens> IssueHostedAsync(PoolState state, AppClient client, string key, User user, long authTime, string scope, string? nonce,
+        bool withRefreshToken, CancellationToken ct)
     {
+        var groups = state.GroupsOf(key);
+        var overrides = await _tokenTrigger.RunAsync(state.Pool, client, user, groups, "TokenGeneration_HostedAuth", scope, null, ct).ConfigureAwait(false);
         var originJti = Guid.CreateVersion7(_state.Now).ToString();
-        return _state.Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), authTime, originJti, withRefreshToken, new OAuthGrantClaims(scope, nonce));
+        return _state.Tokens.Issue(state.Pool, state.Keys, client, user, groups, authTime, originJti, withRefreshToken, new OAuthGrantClaims(scope, nonce), overrides);
     }
 
     /// <summary>The refresh_token grant: the same checks as REFRESH_TOKEN_AUTH, with the scopes the sign-in was granted.</summary>
-    internal (IssuedTokens? Tokens, string Scope, OAuthError? Error) RefreshHosted(PoolState state, AppClient client, string token)
+    internal async Task<(IssuedTokens? Tokens, string Scope, OAuthError? Error)> RefreshHostedAsync(PoolState state, AppClient client, string token, CancellationToken ct)
     {
         var claims = TokenService.OpenRefresh(state.Keys, token);
         if (claims is null || claims.PoolId != state.Pool.Id || claims.ClientId != client.Id)
@@ -127,8 +135,10 @@ internal sealed class OAuthGrants(IdentityState identity, UserChanges users, Sig
         if (!user.Enabled)
             return (null, "", OAuthErrors.InvalidGrant(IdentityErrors.UserDisabled().Message));
         var scope = claims.Scope ?? "aws.cognito.signin.user.admin";
-        var tokens = _state.Tokens.Issue(state.Pool, state.Keys, client, user, state.GroupsOf(key), claims.AuthTime, claims.OriginJti, withRefreshToken: false,
-            new OAuthGrantClaims(scope, null));
+        var groups = state.GroupsOf(key);
+        var overrides = await _tokenTrigger.RunAsync(state.Pool, client, user, groups, "TokenGeneration_RefreshTokens", scope, null, ct).ConfigureAwait(false);
+        var tokens = _state.Tokens.Issue(state.Pool, state.Keys, client, user, groups, claims.AuthTime, claims.OriginJti, withRefreshToken: false,
+            new OAuthGrantClaims(scope, null), overrides);
         return (tokens, scope, null);
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gatehouse.Core;
 using Gatehouse.Identity.HostedUi;
 using Gatehouse.Identity.Model;
 using Microsoft.AspNetCore.Http;
@@ -32,14 +33,24 @@ internal static class TokenEndpoint
             return;
         }
         var grantType = form!["grant_type"].ToString();
-        var (response, error) = grantType switch
+        (Dictionary<string, object>? response, OAuthError? error) result;
+        try
         {
-            "authorization_code" => AuthorizationCode(r, client!, form),
-            "refresh_token" => Refresh(r, client!, form),
-            "client_credentials" => ClientCredentials(r, client!, form),
-            "" => (null, OAuthErrors.InvalidRequest("The request is missing grant_type.")),
-            _ => (null, OAuthErrors.UnsupportedGrantType(grantType)),
-        };
+            result = grantType switch
+            {
+                "authorization_code" => await AuthorizationCodeAsync(r, client!, form).ConfigureAwait(false),
+                "refresh_token" => await RefreshAsync(r, client!, form).ConfigureAwait(false),
+                "client_credentials" => ClientCredentials(r, client!, form),
+                "" => (null, OAuthErrors.InvalidRequest("The request is missing grant_type.")),
+                _ => (null, OAuthErrors.UnsupportedGrantType(grantType)),
+            };
+        }
+        catch (AwsException trigger)
+        {
+            // A Lambda trigger refused or failed: the token request fails with its message.
+            result = (null, OAuthErrors.InvalidRequest(trigger.Message));
+        }
+        var (response, error) = result;
         if (error is not null)
         {
             await WriteErrorAsync(r.Http, error).ConfigureAwait(false);
@@ -114,7 +125,7 @@ internal static class TokenEndpoint
 
     public static string? Value(IFormCollection form, string name) => form[name] is { Count: 1 } v && v[0] is { Length: > 0 } s ? s : null;
 
-    private static (Dictionary<string, object>?, OAuthError?) AuthorizationCode(HostedRequest r, AuthenticatedClient authenticated, IFormCollection form)
+    private static async Task<(Dictionary<string, object>?, OAuthError?)> AuthorizationCodeAsync(HostedRequest r, AuthenticatedClient authenticated, IFormCollection form)
     {
         var client = authenticated.Client;
         if (!OAuthClientSettings.AllowsFlow(client, "code"))
@@ -141,7 +152,8 @@ internal static class TokenEndpoint
         }
         if (r.Grants.ActiveUser(r.State, grant.UserKey, grant.Sub) is not { } user)
             return (null, OAuthErrors.InvalidGrant("The user can no longer sign in."));
-        var tokens = r.Grants.IssueHosted(r.State, client, grant.UserKey, user, grant.AuthTime, grant.Scope, grant.Nonce, withRefreshToken: true);
+        var tokens = await r.Grants.IssueHostedAsync(r.State, client, grant.UserKey, user, grant.AuthTime, grant.Scope, grant.Nonce, withRefreshToken: true,
+            r.Http.RequestAborted).ConfigureAwait(false);
         var response = new Dictionary<string, object>();
         if (grant.Scope.Split(' ').Contains("openid"))
             response["id_token"] = tokens.IdToken;
@@ -152,14 +164,14 @@ internal static class TokenEndpoint
         return (response, null);
     }
 
-    private static (Dictionary<string, object>?, OAuthError?) Refresh(HostedRequest r, AuthenticatedClient authenticated, IFormCollection form)
+    private static async Task<(Dictionary<string, object>?, OAuthError?)> RefreshAsync(HostedRequest r, AuthenticatedClient authenticated, IFormCollection form)
     {
         var client = authenticated.Client;
         if (!client.Allows("ALLOW_REFRESH_TOKEN_AUTH"))
             return (null, OAuthErrors.UnauthorizedClient("The app client does not allow refresh tokens."));
         if (Value(form, "refresh_token") is not { } token)
             return (null, OAuthErrors.InvalidRequest("The request is missing refresh_token."));
-        var (tokens, scope, error) = r.Grants.RefreshHosted(r.State, client, token);
+        var (tokens, scope, error) = await r.Grants.RefreshHostedAsync(r.State, client, token, r.Http.RequestAborted).ConfigureAwait(false);
         if (error is not null)
             return (null, error);
         var response = new Dictionary<string, object>();

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using Gatehouse.Testing;
+using static Gatehouse.Identity.Tests.OAuth.OAuthTestKit;
 
 namespace Gatehouse.Identity.Tests.Triggers;
 
@@ -265,5 +266,36 @@ public sealed class UserPoolTriggerTests : IClassFixture<GatehouseProcess>
 
         Assert.Contains("UnexpectedLambdaException", timedOut.StandardError, StringComparison.Ordinal);
         Assert.Contains("InvalidLambdaResponseException", invalid.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PreTokenGeneration_OnTheHostedLogin_CodeExchangeAndRefresh()
+    {
+        var arn = await FunctionAsync("pre-token-hosted", """
+            event['response']['claimsOverrideDetails'] = {'claimsToAddOrOverride': {'signed_in_via': event['triggerSource']}}
+            return event
+            """);
+        var setup = await CreateAsync(_server);
+        // The pool gains the trigger afterwards (UpdateUserPool, as the console's "Add Lambda trigger" does).
+        (await _server.AwsAsync("cognito-idp", "update-user-pool", "--user-pool-id", setup.PoolId, "--lambda-config", $"PreTokenGeneration={arn}")).EnsureSuccess();
+        var baseUrl = Base(_server, setup.Domain);
+        var (verifier, challenge) = NewPkce();
+        using var browser = Browser();
+
+        var code = Code(await SignInAsync(browser, baseUrl, AuthorizeQuery(setup, "openid email", challenge: challenge), setup.Email, setup.Password));
+        var (status, tokens) = await TokenAsync(baseUrl, new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code", ["client_id"] = setup.ClientId, ["code"] = code,
+            ["redirect_uri"] = setup.Callback, ["code_verifier"] = verifier,
+        });
+        var (refreshStatus, refreshed) = await TokenAsync(baseUrl, new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token", ["client_id"] = setup.ClientId, ["refresh_token"] = tokens.Str("refresh_token"),
+        });
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Equal("TokenGeneration_HostedAuth", Payload(tokens.Str("id_token")).Str("signed_in_via"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, refreshStatus);
+        Assert.Equal("TokenGeneration_RefreshTokens", Payload(refreshed.Str("id_token")).Str("signed_in_via"));
     }
 }
