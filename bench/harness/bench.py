@@ -24,6 +24,7 @@ import aws  # noqa: E402
 import load  # noqa: E402
 import procs  # noqa: E402
 import report  # noqa: E402
+import s3  # noqa: E402
 
 BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
@@ -52,7 +53,7 @@ NODE_HANDLER = """export const handler = async (event) => {
 };
 """
 
-GROUPS = ["start", "limit", "signin", "hello", "invoke", "cold"]
+GROUPS = ["start", "limit", "signin", "hello", "invoke", "cold", "s3"]
 TARGETS = ["gatehouse", "moto", "cognito-local", "serverless-offline"]
 
 
@@ -784,11 +785,20 @@ def main(argv):
             measure_limit()
             if "cold" in settings.groups:
                 scenario_cold(run, gh)
+            if "s3" in settings.groups:
+                s3.scenario_s3(run, "gatehouse", "gatehouse", gh, f"/{s3.BUCKET}")
+                s3.scenario_s3(run, "limit", "limit", limit, "/s3")
             run.gatehouse_after = {"rss_mib": procs.rss_mib(gh.pid), "cpu_s": procs.cpu_seconds(gh.pid)}
             gh.stop()
             gh = None
         if "moto" in settings.targets:
             scenario_cognito_peer(run, "moto", start_moto)
+            if "s3" in settings.groups:
+                moto = start_moto(run)
+                try:
+                    s3.scenario_s3(run, "moto", "moto", moto, f"/{s3.BUCKET}")
+                finally:
+                    moto.stop()
         if "cognito-local" in settings.targets:
             scenario_cognito_peer(run, "cognito-local", start_cognito_local)
         if "serverless-offline" in settings.targets:

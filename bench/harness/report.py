@@ -9,12 +9,17 @@ SCENARIOS = {
     "hello-proxy": "GET via HTTP_PROXY route -> bare backend",
     "invoke-warm": "Lambda Invoke, warm python function",
     "limit": "bare ASP.NET Core GET /hello (the limit)",
+    "s3-put-1k": "S3 PutObject, 1 KiB",
+    "s3-get-1k": "S3 GetObject, 1 KiB",
+    "s3-put-8m": "S3 PutObject, 8 MiB",
+    "s3-get-8m": "S3 GetObject, 8 MiB",
 }
 
 GROUP_TITLES = {
     "signin": "2. Sign-ins and refreshes",
     "hello": "3, 4, 6. Authenticated GET /hello, without authorizer, HTTP_PROXY, and the limit",
     "invoke": "5. Lambda Invoke, warm",
+    "s3": "7. S3 objects (PUT and GET; the limit is a bare endpoint keeping bodies in memory)",
 }
 
 # What a peer cannot do at all: the table says so instead of a figure.
@@ -111,6 +116,7 @@ def goals(doc):
             else:
                 rows.append((goal, f"{ours:,.0f}/s vs {theirs:,.0f}/s ({ours / theirs:,.2f}x)", ours > theirs,
                              f"behind by {1 - ours / theirs:.1%}" if ours <= theirs else ""))
+    rows.extend(s3_goals(doc))
     cold = next((c for c in doc["cold"] if c["target"] == "gatehouse" and c["runtime"] == "python"), None)
     if cold and cold["status"] == "ok":
         ms = cold["median"]["total_ms"]
@@ -118,6 +124,34 @@ def goals(doc):
                      f"over by {ms - 150:,.0f} ms" if ms > 150 else ""))
     else:
         rows.append(("python cold start <= 150 ms", "not available", None, cold.get("reason", "") if cold else "not run"))
+    return rows
+
+
+def s3_goals(doc):
+    """Issue #13's S3 goals: small objects >= 5x moto; large ones >= 50% of the limit's MB/s; memory flat."""
+    rows = []
+    if not any(p["key"].startswith("s3-") for p in doc["points"]):
+        return rows
+
+    def compare(key, c, peer, goal, at_least, text):
+        ours, theirs = rps(doc, key, "gatehouse", c), rps(doc, key, peer, c)
+        if ours is None or theirs is None:
+            rows.append((goal, "not available", None, ""))
+        else:
+            x = ours / theirs
+            rows.append((goal, text(x, ours, theirs), x >= at_least, f"short of {at_least:g}x by {1 - x / at_least:.1%}" if x < at_least else ""))
+    for method in ("put", "get"):
+        for c in (1, 16):
+            key = f"s3-{method}-1k"
+            compare(key, c, "moto", f"{SCENARIOS[key]} c{c} >= 5x moto", 5,
+                    lambda x, a, b: f"{x:,.1f}x ({a:,.0f} vs {b:,.0f} req/s)")
+            key = f"s3-{method}-8m"
+            compare(key, c, "limit", f"{SCENARIOS[key]} c{c} >= 50% of the limit's MB/s", 0.5,
+                    lambda x, a, b: f"{x:.0%} ({a * 8:,.0f} vs {b * 8:,.0f} MiB/s)")
+    big = [p for p in doc["points"] if p["key"].endswith("-8m") and p["target"] == "gatehouse" and p.get("status") == "ok"]
+    if big:
+        peak = max(p["median"]["peak_rss_mib"] for p in big)
+        rows.append(("server memory flat while streaming 8 MiB objects (peak RSS <= 200 MiB)", f"{peak:,.0f} MiB peak", peak <= 200, ""))
     return rows
 
 
@@ -163,7 +197,7 @@ def markdown(doc, charts):
         out.append("Not run.")
     out.append("")
 
-    for group in ("signin", "hello", "invoke"):
+    for group in ("signin", "hello", "invoke", "s3"):
         points = [p for p in doc["points"] if p["group"] == group]
         if not points:
             continue
@@ -202,6 +236,11 @@ def markdown(doc, charts):
     for key in ("admin-password", "srp", "refresh"):
         for peer in ("moto", "cognito-local"):
             pairs.append((key, None, peer, key))
+    for size in ("1k", "8m"):
+        for method in ("put", "get"):
+            for c in (1, 16):
+                pairs.append((f"s3-{method}-{size}", c, "moto", f"s3-{method}-{size}"))
+                pairs.append((f"s3-{method}-{size}", c, "limit", f"s3-{method}-{size}"))
     for key, c, peer, peer_key in pairs:
         ours, theirs = rps(doc, key, "gatehouse", c), rps(doc, peer_key, peer, c)
         if ours is None and theirs is None:

@@ -1,9 +1,8 @@
 """S3 PUT/GET scenario (issue #13): 1 KiB and 8 MiB objects at 1 and 16 connections, side by side
 against Gatehouse, moto's S3 server (`python3 -m moto.server`) and the machine's limit.
 
-A skeleton, not wired into bench.py's main yet and never run: call `scenario_s3(run, gh, moto,
-limit)` from main once bench/Limit answers `PUT /s3/{key}` (store the body in memory) and
-`GET /s3/{key}` (send it back) — the same payload written and read by a bare Kestrel endpoint.
+The limit is bench/Limit's `PUT /s3/{key}` (the body kept in memory) and `GET /s3/{key}` (sent
+back): the same payload written and read by a bare Kestrel endpoint. Run with `bench/run --only s3`.
 Goals (issue #13): small-object PUT+GET >= 5x moto; large objects >= 50% of the limit's MB/s;
 server memory flat while streaming (the run's peak RSS per point shows it).
 """
@@ -48,17 +47,15 @@ def requests_for(host, path_prefix, size_key, method):
     return [load.raw_request("GET", f"{path_prefix}/seed-{size_key}", host, AUTH)]
 
 
-def scenario_s3(run, gh, moto, limit):
-    targets = [("gatehouse", "gatehouse", gh, f"/{BUCKET}"), ("moto", "moto (S3 server)", moto, f"/{BUCKET}")]
-    if limit is not None:
-        targets.append(("limit", "limit (bare Kestrel)", limit, "/s3"))
-    for key, target, server, prefix in targets:
-        host = f"127.0.0.1:{server.port}"
-        for size_key in SIZES:
-            if key != "limit":
-                prepare(server.port, size_key)
-            for method in ("PUT", "GET"):
-                requests = requests_for(host, prefix, size_key, method)
-                for connections in CONNECTIONS:
-                    run.wrk_point("s3", f"s3-{method.lower()}-{size_key}", target if key != "gatehouse" else "gatehouse",
-                                  server, server.port, requests, connections)
+def scenario_s3(run, key, target, server, prefix):
+    """Every S3 point against one server: Gatehouse or moto (path-style bucket), or the limit (/s3)."""
+    host = f"127.0.0.1:{server.port}"
+    for size_key in SIZES:
+        if key == "limit":
+            _request(server.port, "PUT", f"{prefix}/seed-{size_key}", b"a" * SIZES[size_key])
+        else:
+            prepare(server.port, size_key)
+        for method in ("PUT", "GET"):
+            requests = requests_for(host, prefix, size_key, method)
+            for connections in CONNECTIONS:
+                run.wrk_point("s3", f"s3-{method.lower()}-{size_key}", target, server, server.port, requests, connections)

@@ -13,8 +13,8 @@ namespace Gatehouse.Core;
 public interface IAwsCaller
 {
     /// <summary>
-    /// The operation's output by member names. Blobs are base64 strings and timestamps ISO 8601 or
-    /// epoch seconds, as in awsJson. Failures are thrown as <see cref="AwsException"/>.
+    /// The operation's output by member names, as the service's handler wrote it (blobs are base64
+    /// strings, as in awsJson). Failures are thrown as <see cref="AwsException"/>.
     /// </summary>
     /// <param name="model">The model name, e.g. <c>cognito-idp</c>, <c>lambda</c>, <c>s3</c>.</param>
     ValueTask<JsonObject> CallAsync(string model, string operation, JsonObject input, AwsRequestContext context, CancellationToken cancellationToken);

@@ -6,10 +6,12 @@ namespace Gatehouse.Stacks;
 
 public static class StacksServiceCollectionExtensions
 {
-    /// <summary>Registers CloudFormation with the server: its operations, its engine and every resource provider.</summary>
+    /// <summary>Registers CloudFormation with the server: so far its resource providers (the engine and operations come next).</summary>
     public static IServiceCollection AddGatehouseStacks(this IServiceCollection services)
     {
         // Providers: one line per resource type (Resources/<Service>/<Type>Provider.cs).
+        services.AddResourceProvider<Resources.IAM.RoleProvider>();
+        services.AddResourceProvider<Resources.IAM.PolicyProvider>();
         return services;
     }
 

@@ -35,4 +35,13 @@ internal static class PropertyValues
             JsonValue value when value.GetValueKind() == JsonValueKind.String && bool.TryParse(value.GetValue<string>(), out var parsed) => parsed,
             var other => throw new FormatException($"Property {name} must be a boolean; it is {other.ToJsonString()}."),
         };
+
+    /// <summary>A list of strings (role names, policy ARNs); absent is empty. Numbers in it are read as their text.</summary>
+    public static List<string> Strings(JsonNode? node) =>
+        (node as JsonArray ?? []).Select(item => item switch
+        {
+            JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+            JsonNode other => other.ToJsonString(),
+            null => "",
+        }).ToList();
 }
