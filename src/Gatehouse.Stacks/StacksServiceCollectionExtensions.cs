@@ -25,6 +25,7 @@ public static class StacksServiceCollectionExtensions
         services.AddAwsService(CloudFormation.ModelName, () => AwsProtocolDispatcher.QueryDefinition(CloudFormation.ModelName));
         services.AddAwsOperations<StackOperations>(CloudFormation.ModelName);
         services.AddAwsOperations<ChangeSetOperations>(CloudFormation.ModelName);
+        services.AddAwsOperations<TemplateOperations>(CloudFormation.ModelName);
 
         // Providers: one line per resource type (Resources/<Service>/<Type>Provider.cs).
         services.AddResourceProvider<Resources.IAM.RoleProvider>();
