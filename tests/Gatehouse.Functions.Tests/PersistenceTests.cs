@@ -41,6 +41,32 @@ public sealed class PersistenceTests : IClassFixture<PersistentGatehouse>
     }
 
     [Fact]
+    public async Task Restart_UnpackedCodeRewrittenWhileStopped_OriginalCodeRuns()
+    {
+        var name = UniqueName("tamper");
+        await CreateAsync(_server, name, "python3.13", "app.handler", Zip(("app.py", "def handler(e, c):\n    return 'original'\n")));
+        Assert.Equal("\"original\"", (await InvokeAsync(_server, name)).Payload);
+        Assert.Equal(0, _server.Terminate(TimeSpan.FromSeconds(20)));
+
+        // What a function (or anything else) could leave behind in the data directory while the server is down.
+        var codeRoot = Path.Combine(_server.Arguments[1], "functions", "code");
+        var unpacked = Directory.EnumerateFiles(codeRoot, "app.py", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllText(f).Contains("'original'", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(unpacked);
+        foreach (var file in unpacked)
+        {
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.WriteAllText(file, "def handler(e, c):\n    return 'tampered'\n");
+            File.WriteAllText(Path.Combine(Path.GetDirectoryName(file)!, "sitecustomize.py"), "print('planted')\n");
+        }
+        _server.Start();
+
+        Assert.Equal("\"original\"", (await InvokeAsync(_server, name)).Payload);
+        Assert.All(unpacked, f => Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(f)!, "sitecustomize.py"))));
+    }
+
+    [Fact]
     public async Task EventInvoke_QueuedWhileThrottled_RunsAfterRestartOnceAllowed()
     {
         var name = UniqueName("queued");

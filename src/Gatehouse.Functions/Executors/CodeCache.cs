@@ -9,7 +9,11 @@ namespace Gatehouse.Functions.Executors;
 /// <summary>
 /// Function code unpacked once per zip (by its hash) into a folder the environments of every
 /// version with that code share, read-only like Lambda's /var/task. Unpacked into a temporary
-/// folder and renamed, so a folder is whole or absent.
+/// folder and renamed, so a folder is whole or absent. Beside each folder, outside what any
+/// function can see, a manifest lists every file with its size and SHA-256; a folder found on disk
+/// is checked against it the first time this process uses it, and unpacked again from the stored
+/// zip if anything differs (a file changed, added or removed while the server was stopped), so
+/// code is never run from a folder something else rewrote.
 /// </summary>
 internal sealed class CodeCache : IDisposable
 {
@@ -17,6 +21,7 @@ internal sealed class CodeCache : IDisposable
     private readonly string _root;
     private readonly bool _temporary;
     private readonly Lock _gate = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _verified = new(StringComparer.Ordinal);
 
     public CodeCache(BlobStore blobs, string root, bool temporary)
     {
@@ -153,18 +158,33 @@ internal sealed class CodeCache : IDisposable
     public string Unpack(string hash)
     {
         var target = Path.Combine(_root, hash);
-        if (Directory.Exists(target))
+        if (_verified.ContainsKey(hash))
             return target;
         lock (_gate)
         {
-            if (Directory.Exists(target))
+            if (_verified.ContainsKey(hash))
                 return target;
+            var manifest = target + ManifestSuffix;
+            if (Directory.Exists(target))
+            {
+                if (File.Exists(manifest) && File.ReadAllText(manifest) == Manifest(target))
+                {
+                    _verified[hash] = true;
+                    return target;
+                }
+                // Changed since it was unpacked (or unpacked before manifests): unpack it afresh.
+                Remove(target);
+            }
             var staging = target + ".tmp-" + Guid.NewGuid().ToString("N");
             try
             {
                 Extract(_blobs.PathOf(hash), staging);
                 MakeReadOnly(staging);
+                var listing = Manifest(staging);
+                File.WriteAllText(manifest + ".tmp", listing);
+                File.Move(manifest + ".tmp", manifest, overwrite: true);
                 Directory.Move(staging, target);
+                _verified[hash] = true;
             }
             catch (Exception e)
             {
@@ -202,6 +222,46 @@ internal sealed class CodeCache : IDisposable
                 File.SetUnixFileMode(path, (UnixFileMode)mode);
             File.SetLastWriteTime(path, entry.LastWriteTime.DateTime);
         }
+    }
+
+    private const string ManifestSuffix = ".manifest";
+
+    /// <summary>Every file under <paramref name="folder"/>: its path, size, mode and SHA-256, one per line, in ordinal order.</summary>
+    private static string Manifest(string folder)
+    {
+        var text = new System.Text.StringBuilder();
+        var prefix = Path.GetFullPath(folder) + "/";
+        var entries = Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
+            .Select(Path.GetFullPath).Order(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var relative = entry[prefix.Length..];
+            var info = new FileInfo(entry);
+            if (info.LinkTarget is not null)
+            {
+                text.Append("link ").Append(relative).Append(" -> ").Append(info.LinkTarget).Append('\n');
+                continue;
+            }
+            if (Directory.Exists(entry))
+            {
+                text.Append("dir ").Append(relative).Append('\n');
+                continue;
+            }
+            using var stream = File.OpenRead(entry);
+            var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            var mode = OperatingSystem.IsWindows() ? 0 : (int)File.GetUnixFileMode(entry);
+            text.Append("file ").Append(relative).Append(' ').Append(info.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Append(' ').Append(Convert.ToString(mode, 8)).Append(' ').Append(digest).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Deletes an unpacked folder that failed its check (its files are read-only, not their folders).</summary>
+    private static void Remove(string target)
+    {
+        var doomed = target + ".bad-" + Guid.NewGuid().ToString("N");
+        Directory.Move(target, doomed);
+        DeleteStaging(doomed);
     }
 
     private static void DeleteStaging(string staging)
