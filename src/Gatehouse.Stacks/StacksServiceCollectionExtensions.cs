@@ -30,6 +30,8 @@ public static class StacksServiceCollectionExtensions
         // Providers: one line per resource type (Resources/<Service>/<Type>Provider.cs).
         services.AddResourceProvider<Resources.IAM.RoleProvider>();
         services.AddResourceProvider<Resources.IAM.PolicyProvider>();
+        services.AddResourceProvider<Resources.SSM.ParameterProvider>();
+        services.AddResourceProvider<Resources.CDK.MetadataProvider>();
         // Transforms a template may name (Transforms/).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Templates.ITemplateTransform, Transforms.Serverless.ServerlessTransform>());
         return services;
