@@ -22,7 +22,10 @@ internal static class PropertyValues
         properties[name] switch
         {
             null => null,
-            JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.GetValue<long>(),
+            // Read through the number's JSON text: a value made in code (an int) and one parsed from a
+            // template (a JsonElement) both answer, where GetValue<long> refuses the first.
+            JsonValue value when value.GetValueKind() == JsonValueKind.Number
+                && long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => number,
             JsonValue value when value.GetValueKind() == JsonValueKind.String && long.TryParse(value.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
             var other => throw new FormatException($"Property {name} must be an integer; it is {other.ToJsonString()}."),
         };
